@@ -1,0 +1,52 @@
+# Marquee: `make run` starts everything, `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
+STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test lint format install lock migrate demo clean help
+
+help:
+	@echo "make run    install, migrate, seed the demo when empty, start site + worker + beat"
+	@echo "make test   install what is missing and run the whole test suite"
+	@echo "make lint   ruff check and format check"
+	@echo "make lock   recompile requirements/*.lock from pyproject.toml"
+
+$(UV):
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Marquee needs Python 3.11"'
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+# Installs exactly the locked versions; reruns only when the lock file changes.
+$(STAMP): requirements/dev.lock | $(UV)
+	$(UV) pip install --quiet --python $(PY) -r requirements/dev.lock
+	@touch $@
+
+install: $(STAMP)
+
+lock: | $(UV)
+	$(UV) pip compile pyproject.toml --python-version 3.11 -o requirements/base.lock --quiet
+	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements/dev.lock --quiet
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+run: install
+	@bin/run
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf var/celery var/staticfiles

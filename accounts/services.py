@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts.models import AvatarColor, Profile, User
+from catalog.maturity import KIDS_MAX_AGE
+
+SESSION_KEY = "marquee_profile_id"
+
+
+def _profile_validate(profile: Profile) -> None:
+    if profile.is_kids and profile.max_maturity_age > KIDS_MAX_AGE:
+        profile.max_maturity_age = KIDS_MAX_AGE
+    profile.full_clean(exclude=["account"], validate_unique=False, validate_constraints=False)
+
+
+@transaction.atomic
+def profile_create(
+    *,
+    account: User,
+    name: str,
+    avatar_color: str | None = None,
+    language: str = "en",
+    is_kids: bool = False,
+    max_maturity_age: int | None = None,
+) -> Profile:
+    """Create a profile, at most MARQUEE_MAX_PROFILES per account.
+
+    The account row is locked so that two simultaneous requests cannot both pass the limit.
+    """
+    User.objects.select_for_update().filter(pk=account.pk).first()
+    existing = Profile.objects.filter(account=account)
+    if existing.count() >= settings.MARQUEE_MAX_PROFILES:
+        raise ValidationError(
+            f"An account can have at most {settings.MARQUEE_MAX_PROFILES} profiles.",
+            code="too_many_profiles",
+        )
+    if existing.filter(name__iexact=name.strip()).exists():
+        raise ValidationError({"name": "Another profile in this account has that name."})
+    if avatar_color is None:
+        used = set(existing.values_list("avatar_color", flat=True))
+        avatar_color = next((c for c in AvatarColor.values if c not in used), AvatarColor.RED)
+    if max_maturity_age is None:
+        max_maturity_age = KIDS_MAX_AGE if is_kids else 18
+    profile = Profile(
+        account=account,
+        name=name.strip(),
+        avatar_color=avatar_color,
+        language=language,
+        is_kids=is_kids,
+        max_maturity_age=max_maturity_age,
+    )
+    _profile_validate(profile)
+    try:
+        with transaction.atomic():
+            profile.save()
+    except IntegrityError:
+        raise ValidationError({"name": "Another profile in this account has that name."}) from None
+    return profile
+
+
+@transaction.atomic
+def profile_update(*, profile: Profile, **fields: object) -> Profile:
+    allowed = {"name", "avatar_color", "language", "is_kids", "max_maturity_age"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"Cannot update {', '.join(sorted(unknown))}.")
+    for field, value in fields.items():
+        setattr(profile, field, value.strip() if isinstance(value, str) else value)
+    clash = (
+        Profile.objects.filter(account_id=profile.account_id, name__iexact=profile.name)
+        .exclude(pk=profile.pk)
+        .exists()
+    )
+    if clash:
+        raise ValidationError({"name": "Another profile in this account has that name."})
+    _profile_validate(profile)
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def profile_delete(*, profile: Profile) -> None:
+    if not Profile.objects.filter(account_id=profile.account_id).exclude(pk=profile.pk).exists():
+        raise ValidationError("An account keeps at least one profile.", code="last_profile")
+    profile.delete()
+
+
+@transaction.atomic
+def account_create(*, email: str, password: str, name: str = "") -> User:
+    """Sign-up: the account and its first profile, named after the person."""
+    user = User.objects.create_user(email=email, password=password, name=name)
+    profile_create(account=user, name=name.strip() or user.get_short_name()[:40])
+    return user
+
+
+def profile_select(*, session: dict, profile: Profile) -> None:
+    session[SESSION_KEY] = profile.pk
+
+
+DEMO_VIEWER_EMAIL = "demo@marquee.local"
+DEMO_CURATOR_EMAIL = "curator@marquee.local"
+DEMO_PASSWORD = "marquee-demo"
+DEMO_PROFILES = [("Ana", False), ("Ben", False), ("Kids", True)]
+
+
+@transaction.atomic
+def demo_accounts_ensure() -> tuple[User, User]:
+    """The demo viewer (three profiles, one for kids) and a curator for the admin.
+
+    Created once; an existing account keeps whatever password its owner set.
+    """
+    viewer = User.objects.filter(email=DEMO_VIEWER_EMAIL).first()
+    if viewer is None:
+        viewer = User.objects.create_user(DEMO_VIEWER_EMAIL, DEMO_PASSWORD, name="Demo household")
+        for name, is_kids in DEMO_PROFILES:
+            profile_create(account=viewer, name=name, is_kids=is_kids)
+    curator = User.objects.filter(email=DEMO_CURATOR_EMAIL).first()
+    if curator is None:
+        curator = User.objects.create_superuser(DEMO_CURATOR_EMAIL, DEMO_PASSWORD, name="Curator")
+        profile_create(account=curator, name="Curator")
+    return viewer, curator

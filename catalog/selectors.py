@@ -1,0 +1,263 @@
+"""Reads of the public catalogue. Every query here honours publication and the profile's
+maturity limit, so no view can forget either."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramSimilarity,
+    TrigramWordSimilarity,
+)
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import Greatest
+from django.http import Http404
+
+from accounts.models import Profile
+from catalog.maturity import ratings_up_to
+from catalog.models import Credit, Genre, Person, Season, Title
+
+PAGE_SIZE = 24
+ROW_SIZE = 18
+SEARCH_LIMIT = 30
+
+# Shared with the migration that builds the GIN index, so the planner can use it.
+SEARCH_CONFIG = "english"
+
+
+def title_search_vector() -> SearchVector:
+    return SearchVector("name", weight="A", config=SEARCH_CONFIG) + SearchVector(
+        "synopsis", weight="B", config=SEARCH_CONFIG
+    )
+
+
+class MaturityForbidden(PermissionDenied):
+    """The title exists but is above the current profile's maturity limit."""
+
+
+def _allowed_ratings(profile: Profile | None) -> list[str] | None:
+    if profile is None or profile.max_maturity_age >= 18:
+        return None
+    return ratings_up_to(profile.max_maturity_age)
+
+
+def title_visible_queryset(*, profile: Profile | None) -> QuerySet[Title]:
+    titles = Title.objects.filter(is_published=True)
+    allowed = _allowed_ratings(profile)
+    if allowed is not None:
+        titles = titles.filter(maturity_rating__in=allowed)
+    return titles
+
+
+def _card_fields(titles: QuerySet[Title]) -> QuerySet[Title]:
+    # A card shows poster, name, year, kind and rating: nothing else needs loading.
+    return titles.only(
+        "id", "slug", "name", "year", "kind", "poster", "maturity_rating", "runtime_minutes"
+    )
+
+
+@dataclass(frozen=True)
+class TitlePage:
+    titles: list[Title]
+    number: int
+    has_next: bool
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+
+def _page(titles: QuerySet[Title], number: int) -> TitlePage:
+    number = max(number, 1)
+    start = (number - 1) * PAGE_SIZE
+    # One query: fetch one extra row to learn whether a next page exists, no COUNT(*).
+    rows = list(titles[start : start + PAGE_SIZE + 1])
+    return TitlePage(titles=rows[:PAGE_SIZE], number=number, has_next=len(rows) > PAGE_SIZE)
+
+
+BROWSE_ORDERS = {
+    "popular": ("-year", "name", "id"),
+    "new": ("-added_at", "-id"),
+    "az": ("name", "year", "id"),
+    "year": ("-year", "name", "id"),
+}
+
+
+def title_browse(
+    *,
+    profile: Profile | None,
+    genre: Genre | None = None,
+    kind: str | None = None,
+    order: str = "year",
+    page: int = 1,
+) -> TitlePage:
+    titles = title_visible_queryset(profile=profile)
+    if genre is not None:
+        titles = titles.filter(genres=genre)
+    if kind in Title.Kind.values:
+        titles = titles.filter(kind=kind)
+    titles = titles.order_by(*BROWSE_ORDERS.get(order, BROWSE_ORDERS["year"]))
+    return _page(_card_fields(titles), page)
+
+
+def genre_get(*, slug: str) -> Genre:
+    try:
+        return Genre.objects.get(slug=slug)
+    except Genre.DoesNotExist:
+        raise Http404("No such genre.") from None
+
+
+def genre_list(*, profile: Profile | None) -> list[Genre]:
+    visible = title_visible_queryset(profile=profile)
+    return list(
+        Genre.objects.annotate(
+            title_count=Count("titles", filter=Q(titles__in=visible.values("pk")))
+        )
+        .filter(title_count__gt=0)
+        .order_by("name")
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    heading: str
+    titles: list[Title]
+    see_all_url: str
+
+
+def home_rows(*, profile: Profile | None, genre_rows: int = 6) -> list[Row]:
+    """The catalogue home: newest additions, then the genres with the most titles."""
+    from django.urls import reverse
+
+    visible = title_visible_queryset(profile=profile)
+    rows = [
+        Row(
+            key="new",
+            heading="New on Marquee",
+            titles=list(_card_fields(visible.order_by("-added_at", "-id"))[:ROW_SIZE]),
+            see_all_url=reverse("catalog:browse") + "?order=new",
+        )
+    ]
+    genres = (
+        Genre.objects.annotate(n=Count("titles", filter=Q(titles__in=visible.values("pk"))))
+        .filter(n__gt=0)
+        .order_by("-n", "name")[:genre_rows]
+    )
+    for genre in genres:
+        titles = list(
+            _card_fields(visible.filter(genres=genre).order_by("-year", "name"))[:ROW_SIZE]
+        )
+        rows.append(
+            Row(
+                key=f"genre-{genre.slug}",
+                heading=genre.name,
+                titles=titles,
+                see_all_url=genre.get_absolute_url(),
+            )
+        )
+    return [row for row in rows if row.titles]
+
+
+def title_detail(*, slug: str, profile: Profile | None) -> Title:
+    """A published title with everything its page shows, or 404; 403 above the maturity limit."""
+    queryset = Title.objects.filter(is_published=True).prefetch_related(
+        "genres",
+        "tags",
+        Prefetch(
+            "credits",
+            queryset=Credit.objects.select_related("person").order_by("billing_order", "id"),
+        ),
+        Prefetch(
+            "seasons", queryset=Season.objects.prefetch_related("episodes").order_by("number")
+        ),
+    )
+    title = queryset.filter(slug=slug).first()
+    if title is None:
+        raise Http404("No such title.")
+    allowed = _allowed_ratings(profile)
+    if allowed is not None and title.maturity_rating not in allowed:
+        raise MaturityForbidden(title.name)
+    return title
+
+
+@dataclass(frozen=True)
+class Filmography:
+    person: Person
+    credits: list[Credit]
+
+
+def person_detail(*, slug: str, profile: Profile | None) -> Filmography:
+    person = Person.objects.filter(slug=slug).first()
+    if person is None:
+        raise Http404("No such person.")
+    visible = title_visible_queryset(profile=profile)
+    credits = list(
+        Credit.objects.filter(person=person, title__in=visible.values("pk"))
+        .select_related("title")
+        .order_by("-title__year", "title__name", "billing_order")
+    )
+    # A person known only for hidden titles has no public page.
+    if not credits:
+        raise Http404("No such person.")
+    return Filmography(person=person, credits=credits)
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    titles: list[Title]
+    people: list[Person]
+
+
+def search(*, query: str, profile: Profile | None, limit: int = SEARCH_LIMIT) -> SearchResults:
+    query = " ".join(query.split())[:100]
+    if not query:
+        return SearchResults(query="", titles=[], people=[])
+    visible = title_visible_queryset(profile=profile)
+    if connection.vendor == "postgresql":
+        titles = _search_titles_postgres(visible, query)
+        people = (
+            Person.objects.annotate(similarity=TrigramWordSimilarity(query, "name"))
+            .filter(Q(name__icontains=query) | Q(name__trigram_word_similar=query))
+            .filter(credits__title__in=visible.values("pk"))
+            .distinct()
+            .order_by("-similarity", "name")
+        )
+    else:
+        titles = visible.filter(Q(name__icontains=query) | Q(synopsis__icontains=query)).order_by(
+            "name", "year"
+        )
+        people = (
+            Person.objects.filter(name__icontains=query, credits__title__in=visible.values("pk"))
+            .distinct()
+            .order_by("name")
+        )
+    return SearchResults(
+        query=query, titles=list(_card_fields(titles)[:limit]), people=list(people[:8])
+    )
+
+
+def _search_titles_postgres(visible: QuerySet[Title], query: str) -> QuerySet[Title]:
+    text_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    return (
+        visible.annotate(
+            search=title_search_vector(),
+            rank=SearchRank(title_search_vector(), text_query),
+            similarity=Greatest(
+                TrigramSimilarity("name", query), TrigramWordSimilarity(query, "name")
+            ),
+        )
+        .filter(
+            Q(search=text_query)
+            | Q(name__trigram_similar=query)
+            | Q(name__trigram_word_similar=query)
+        )
+        .annotate(score=F("rank") + F("similarity"))
+        .order_by("-score", "name")
+    )

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
+
+from catalog import selectors
+from catalog.models import Title
+from catalog.posters import poster_svg
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 10_000))
+    except ValueError:
+        return 1
+
+
+@require_GET
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    rows = selectors.home_rows(profile=request.profile)
+    return TemplateResponse(request, "catalog/home.html", {"rows": rows})
+
+
+@require_GET
+def browse(request: HtmxHttpRequest, genre_slug: str | None = None) -> HttpResponse:
+    genre = selectors.genre_get(slug=genre_slug) if genre_slug else None
+    kind = request.GET.get("kind", "")
+    order = request.GET.get("order", "year")
+    page = selectors.title_browse(
+        profile=request.profile, genre=genre, kind=kind, order=order, page=_page_number(request)
+    )
+    query = request.GET.copy()
+    query["page"] = str(page.next_number)
+    context = {
+        "genre": genre,
+        "page": page,
+        "kind": kind if kind in Title.Kind.values else "",
+        "order": order if order in selectors.BROWSE_ORDERS else "year",
+        "next_query": query.urlencode(),
+        "kinds": Title.Kind.choices,
+    }
+    if request.htmx and not request.htmx.boosted:
+        return TemplateResponse(request, "catalog/browse.html#title_page", context)
+    context["genres"] = selectors.genre_list(profile=request.profile)
+    return TemplateResponse(request, "catalog/browse.html", context)
+
+
+@require_GET
+def title_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    title = selectors.title_detail(slug=slug, profile=request.profile)
+    credits = list(title.credits.all())
+    context = {
+        "title": title,
+        "directors": [c for c in credits if c.role in ("director", "creator")],
+        "writers": [c for c in credits if c.role == "writer"],
+        "cast": [c for c in credits if c.role == "actor"],
+        "seasons": list(title.seasons.all()),
+    }
+    return TemplateResponse(request, "catalog/title_detail.html", context)
+
+
+@require_GET
+def person_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    filmography = selectors.person_detail(slug=slug, profile=request.profile)
+    return TemplateResponse(request, "catalog/person_detail.html", {"filmography": filmography})
+
+
+@require_GET
+def search(request: HtmxHttpRequest) -> HttpResponse:
+    results = selectors.search(query=request.GET.get("q", ""), profile=request.profile)
+    context = {"results": results}
+    if request.htmx and request.htmx.target == "search-results":
+        return TemplateResponse(request, "catalog/search.html#search_results", context)
+    return TemplateResponse(request, "catalog/search.html", context)
+
+
+@require_GET
+def poster(request: HttpRequest, slug: str) -> HttpResponse:
+    # Curators see posters of unpublished titles in the admin; the public does not.
+    titles = (
+        Title.objects.all() if request.user.is_staff else Title.objects.filter(is_published=True)
+    )
+    title = get_object_or_404(titles.only("name", "year", "kind"), slug=slug)
+    response = HttpResponse(
+        poster_svg(title.name, title.year, title.kind), content_type="image/svg+xml"
+    )
+    patch_cache_control(response, public=True, max_age=60 * 60 * 24)
+    return response

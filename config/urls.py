@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+admin.site.site_header = "Marquee curation"
+admin.site.site_title = "Marquee admin"
+admin.site.index_title = "Catalogue and accounts"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("account/", include("accounts.urls")),
+    path("api/v1/", include("config.api_router")),
+    path("", include("catalog.urls")),
+]
+
+# Curator-uploaded posters. In production put MEDIA_ROOT behind the web server instead.
+if settings.DEBUG or settings.MARQUEE_SERVE_MEDIA:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"
+handler403 = "config.views.permission_denied"

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.template import loader
+from django.template.response import TemplateResponse
+
+from catalog.selectors import MaturityForbidden
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    response = TemplateResponse(request, "404.html", status=404)
+    return response.render()
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    context = {"maturity": isinstance(exception, MaturityForbidden)}
+    return TemplateResponse(request, "403.html", context, status=403).render()
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors: whatever failed may fail again while rendering them.
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from accounts.models import Profile, User
+from accounts.services import SESSION_KEY
+from tests.factories import ProfileFactory, UserFactory
+
+
+@pytest.fixture
+def alice(db: None) -> User:
+    return UserFactory(email="alice@example.com", name="Alice")
+
+
+@pytest.fixture
+def alice_profile(alice: User) -> Profile:
+    return ProfileFactory(account=alice, name="Alice")
+
+
+@pytest.fixture
+def bob(db: None) -> User:
+    return UserFactory(email="bob@example.com", name="Bob")
+
+
+@pytest.fixture
+def alice_client(client: Client, alice: User, alice_profile: Profile) -> Client:
+    """Alice, signed in, watching as her own profile."""
+    client.force_login(alice)
+    session = client.session
+    session[SESSION_KEY] = alice_profile.pk
+    session.save()
+    return client

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import factory
+from django.utils.text import slugify
+
+from accounts.models import Profile, User
+from catalog.models import Credit, Episode, Genre, Person, Season, Tag, Title
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"viewer{n}@example.com")
+    name = factory.Faker("first_name")
+    password = factory.django.Password("correct horse battery")
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Profile
+
+    account = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Viewer {n}")
+
+
+class GenreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Genre
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Genre {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+
+    name = factory.Sequence(lambda n: f"mood {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    kind = Tag.Kind.MOOD
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    name = factory.Sequence(lambda n: f"Person Number{n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class TitleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Title
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Title {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    year = 2001
+    runtime_minutes = 100
+    synopsis = "A story told in a hundred minutes."
+    maturity_rating = "PG-13"
+    is_published = True
+
+    @factory.post_generation
+    def genres(self, create: bool, extracted: list[Genre] | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.genres.add(*extracted)
+
+
+class CreditFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Credit
+
+    title = factory.SubFactory(TitleFactory)
+    person = factory.SubFactory(PersonFactory)
+    role = Credit.Role.ACTOR
+
+
+class SeasonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Season
+
+    title = factory.SubFactory(TitleFactory, kind=Title.Kind.SERIES)
+    number = factory.Sequence(lambda n: n + 1)
+
+
+class EpisodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Episode
+
+    season = factory.SubFactory(SeasonFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"Episode {n}")
+    runtime_minutes = 45

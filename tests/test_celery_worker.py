@@ -1,0 +1,135 @@
+"""A real worker with embedded beat, on the default filesystem broker and on Redis."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from celery import Celery
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _redis_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _environ(var_dir: Path, broker: str | None) -> dict[str, str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_"))}
+    environ.update(
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        MARQUEE_VAR_DIR=str(var_dir),
+        DATABASE_URL=f"sqlite:///{var_dir / 'worker.sqlite3'}",
+        CELERY_RESULT_BACKEND=f"file://{var_dir / 'results'}",
+    )
+    if broker:
+        environ["CELERY_BROKER_URL"] = broker
+    return environ
+
+
+@pytest.fixture(scope="module")
+def migrated_var(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    var_dir = tmp_path_factory.mktemp("var")
+    (var_dir / "results").mkdir()
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=_environ(var_dir, None),
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return var_dir
+
+
+def _worker(var_dir: Path, broker: str | None) -> Iterator[subprocess.Popen[str]]:
+    log = open(var_dir / "worker.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-B",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--schedule",
+            str(var_dir / "beat-schedule"),
+        ],
+        cwd=ROOT,
+        env=_environ(var_dir, broker),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def _client(var_dir: Path, broker: str) -> Celery:
+    client = Celery("probe", broker=broker, backend=f"file://{var_dir / 'results'}")
+    if broker.startswith("filesystem://"):
+        queue = str(var_dir / "celery" / "queue")
+        client.conf.broker_transport_options = {
+            "data_folder_in": queue,
+            "data_folder_out": queue,
+            "processed_folder": str(var_dir / "celery" / "processed"),
+            "control_folder": str(var_dir / "celery" / "control"),
+            "store_processed": False,
+        }
+    return client
+
+
+def _wait_for_log(var_dir: Path, text: str, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        log = (var_dir / "worker.log").read_text()
+        if text in log:
+            return log
+        time.sleep(0.5)
+    raise AssertionError(f"{text!r} not in worker log:\n{log}")
+
+
+@pytest.mark.parametrize(
+    "broker",
+    [
+        pytest.param(None, id="filesystem"),
+        pytest.param(
+            "redis://127.0.0.1:6379/15",
+            id="redis",
+            marks=pytest.mark.skipif(
+                not _redis_up() and not os.environ.get("MARQUEE_REQUIRE_SERVICES"),
+                reason="Redis is not running on 127.0.0.1:6379",
+            ),
+        ),
+    ],
+)
+def test_worker_with_beat_runs_tasks(migrated_var: Path, broker: str | None) -> None:
+    for worker in _worker(migrated_var, broker):
+        _wait_for_log(migrated_var, "ready.")
+        _wait_for_log(migrated_var, "beat: Starting")
+        client = _client(migrated_var, broker or "filesystem://")
+        result = client.send_task("celery.accumulate", args=(3, 4))
+        assert tuple(result.get(timeout=60)) == (3, 4)
+        assert worker.poll() is None
+    # Beat ran with the database scheduler: it registered its built-in clean-up task there.
+    with sqlite3.connect(migrated_var / "worker.sqlite3") as db:
+        names = {row[0] for row in db.execute("SELECT name FROM django_celery_beat_periodictask")}
+    assert "celery.backend_cleanup" in names
