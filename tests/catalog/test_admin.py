@@ -146,9 +146,7 @@ def test_duplicate_credit_is_a_form_error(admin_client: Client) -> None:
 def test_publish_and_unpublish_actions(admin_client: Client) -> None:
     titles = [TitleFactory(is_published=False) for _ in range(3)]
     url = reverse("admin:catalog_title_changelist")
-    admin_client.post(
-        url, {"action": "publish", "_selected_action": [t.pk for t in titles[:2]]}
-    )
+    admin_client.post(url, {"action": "publish", "_selected_action": [t.pk for t in titles[:2]]})
     assert Title.objects.filter(is_published=True).count() == 2
     admin_client.post(url, {"action": "unpublish", "_selected_action": [titles[0].pk]})
     assert Title.objects.filter(is_published=True).count() == 1
@@ -177,7 +175,8 @@ def test_people_autocomplete(admin_client: Client) -> None:
 
 def test_accounts_admin(admin_client: Client, alice: User) -> None:
     assert admin_client.get(reverse("admin:accounts_user_changelist")).status_code == 200
-    assert admin_client.get(reverse("admin:accounts_user_change", args=[alice.pk])).status_code == 200
+    change = admin_client.get(reverse("admin:accounts_user_change", args=[alice.pk]))
+    assert change.status_code == 200
     assert admin_client.get(reverse("admin:accounts_profile_changelist")).status_code == 200
 
 

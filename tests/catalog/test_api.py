@@ -8,7 +8,9 @@ from tests.factories import GenreFactory, TitleFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_titles_are_paginated_and_filtered(client: Client, django_assert_num_queries: object) -> None:
+def test_titles_are_paginated_and_filtered(
+    client: Client, django_assert_num_queries: object
+) -> None:
     drama = GenreFactory(name="Drama", slug="drama")
     for i in range(30):
         TitleFactory(name=f"Drama {i:02d}", genres=[drama])
