@@ -58,8 +58,12 @@ def demo_load(*, titles: int, users: int, seed: int, stdout: TextIO | None = Non
     world = world_build(titles=titles, users=users, seed=seed)
     _say(stdout, f"Generated the demo world in {time.perf_counter() - started:.1f} s.")
     with transaction.atomic():
-        genre_ids, genres_created = _genres_ensure(world.genres)
-        tag_ids, tags_created = _tags_ensure(world.tags)
+        genre_ids, genres_created = _vocabulary_ensure(
+            Genre, world.genres, lambda spec: Genre(name=spec.name, slug=spec.slug)
+        )
+        tag_ids, tags_created = _vocabulary_ensure(
+            Tag, world.tags, lambda spec: Tag(name=spec.name, slug=spec.slug, kind=spec.kind)
+        )
         person_ids = _people_create(world)
         title_ids = _titles_create(world)
         _say(stdout, f"Wrote {len(title_ids):,} titles and {len(person_ids):,} people.")
@@ -67,6 +71,10 @@ def demo_load(*, titles: int, users: int, seed: int, stdout: TextIO | None = Non
         credits = _credits_create(world, title_ids=title_ids, person_ids=person_ids)
         seasons, episodes = _seasons_create(world, title_ids=title_ids)
         accounts, profiles = _accounts_create(world)
+    if connection.vendor == "postgresql":
+        # Fresh statistics, or the planner ignores the search indexes on a just-loaded table.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return DemoSummary(
         seed=seed,
         titles=len(title_ids),
@@ -135,41 +143,27 @@ def _email_suffixed(email: str, counter: int) -> str:
     return f"{local}.{counter}@{domain}"
 
 
-def _genres_ensure(specs: tuple[GenreSpec, ...]) -> tuple[dict[str, int], int]:
-    """Genre name → id, creating the missing genres; and how many were created."""
+def _vocabulary_ensure(
+    model: type[Genre] | type[Tag],
+    specs: tuple[GenreSpec, ...] | tuple[TagSpec, ...],
+    build: Callable[[GenreSpec | TagSpec], Genre | Tag],
+) -> tuple[dict[str, int], int]:
+    """Name → id for genres or tags, creating the missing ones; and how many were created."""
     # Match by slug, then by name: a curator may have renamed a slug or a name, and both
     # are unique, so creating a duplicate of either would fail.
-    existing = list(Genre.objects.all())
-    by_slug = {genre.slug: genre.pk for genre in existing}
-    by_name = {genre.name.lower(): genre.pk for genre in existing}
+    existing = list(model.objects.all())
+    by_slug = {item.slug: item.pk for item in existing}
+    by_name = {item.name.lower(): item.pk for item in existing}
     ids: dict[str, int] = {}
     missing = []
     for spec in specs:
         pk = by_slug.get(spec.slug) or by_name.get(spec.name.lower())
         if pk is None:
-            missing.append(Genre(name=spec.name, slug=spec.slug))
+            missing.append(build(spec))
         else:
             ids[spec.name] = pk
-    for genre in Genre.objects.bulk_create(missing):
-        ids[genre.name] = genre.pk
-    return ids, len(missing)
-
-
-def _tags_ensure(specs: tuple[TagSpec, ...]) -> tuple[dict[str, int], int]:
-    """Tag name → id, creating the missing tags; and how many were created."""
-    existing = list(Tag.objects.all())
-    by_slug = {tag.slug: tag.pk for tag in existing}
-    by_name = {tag.name.lower(): tag.pk for tag in existing}
-    ids: dict[str, int] = {}
-    missing = []
-    for spec in specs:
-        pk = by_slug.get(spec.slug) or by_name.get(spec.name.lower())
-        if pk is None:
-            missing.append(Tag(name=spec.name, slug=spec.slug, kind=spec.kind))
-        else:
-            ids[spec.name] = pk
-    for tag in Tag.objects.bulk_create(missing):
-        ids[tag.name] = tag.pk
+    for item in model.objects.bulk_create(missing):
+        ids[item.name] = item.pk
     return ids, len(missing)
 
 
