@@ -3,6 +3,7 @@ maturity limit, so no view can forget either."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import (
@@ -14,7 +15,7 @@ from django.contrib.postgres.search import (
 )
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Greatest
 from django.http import Http404
 
@@ -221,43 +222,75 @@ def search(*, query: str, profile: Profile | None, limit: int = SEARCH_LIMIT) ->
         return SearchResults(query="", titles=[], people=[])
     visible = title_visible_queryset(profile=profile)
     if connection.vendor == "postgresql":
-        titles = _search_titles_postgres(visible, query)
+        ids = _search_title_ids_postgres(visible, query, limit)
+        found = _card_fields(Title.objects.all()).in_bulk(ids)
+        titles = [found[pk] for pk in ids]
+        # iregex becomes PostgreSQL's ~* operator, which the trigram index serves;
+        # icontains (UPPER ... LIKE) could not use it.
         people = (
-            Person.objects.annotate(similarity=TrigramWordSimilarity(query, "name"))
-            .filter(Q(name__icontains=query) | Q(name__trigram_word_similar=query))
-            .filter(credits__title__in=visible.values("pk"))
-            .distinct()
+            Person.objects.filter(
+                Q(name__iregex=re.escape(query)) | Q(name__trigram_word_similar=query)
+            )
+            .filter(Exists(Credit.objects.filter(person=OuterRef("pk"), title__in=visible)))
+            .annotate(similarity=TrigramWordSimilarity(query, "name"))
             .order_by("-similarity", "name")
         )
     else:
-        titles = visible.filter(Q(name__icontains=query) | Q(synopsis__icontains=query)).order_by(
-            "name", "year"
+        titles = list(
+            _card_fields(
+                visible.filter(Q(name__icontains=query) | Q(synopsis__icontains=query)).order_by(
+                    "name", "year"
+                )
+            )[:limit]
         )
         people = (
             Person.objects.filter(name__icontains=query, credits__title__in=visible.values("pk"))
             .distinct()
             .order_by("name")
         )
-    return SearchResults(
-        query=query, titles=list(_card_fields(titles)[:limit]), people=list(people[:8])
-    )
+    return SearchResults(query=query, titles=titles, people=list(people[:8]))
 
 
-def _search_titles_postgres(visible: QuerySet[Title], query: str) -> QuerySet[Title]:
-    text_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-    return (
-        visible.annotate(
-            search=title_search_vector(),
-            rank=SearchRank(title_search_vector(), text_query),
-            similarity=Greatest(
-                TrigramSimilarity("name", query), TrigramWordSimilarity(query, "name")
-            ),
+def _prefix_tsquery(query: str) -> SearchQuery | None:
+    """All words, the last one as a prefix, so results appear while a word is being typed."""
+    words = re.findall(r"\w+", query)
+    if not words:
+        return None
+    terms = [*words[:-1], f"{words[-1]}:*"]
+    return SearchQuery(" & ".join(terms), search_type="raw", config=SEARCH_CONFIG)
+
+
+def _search_title_ids_postgres(visible: QuerySet[Title], query: str, limit: int) -> list[int]:
+    """Ids of the best matches: full-text rank, then trigram similarity for typos.
+
+    Separate queries, each served by its own GIN index: with one OR, PostgreSQL rechecks
+    the whole condition and recomputes the synopsis tsvector for every row the trigram
+    index proposes. The trigram query (a scan of names) runs only when full text found
+    fewer than `limit` titles, which is when the words are misspelt.
+    """
+    scores: dict[int, float] = {}
+    text_query = _prefix_tsquery(query)
+    if text_query is not None:
+        ranked = (
+            visible.annotate(search=title_search_vector())
+            .filter(search=text_query)
+            .annotate(score=SearchRank(title_search_vector(), text_query))
+            .order_by("-score", "pk")
+            .values_list("pk", "score")[:limit]
         )
-        .filter(
-            Q(search=text_query)
-            | Q(name__trigram_similar=query)
-            | Q(name__trigram_word_similar=query)
+        # Full-text matches always come before mere look-alikes.
+        scores = {pk: 1.0 + score for pk, score in ranked}
+    if len(scores) < limit:
+        similar = (
+            visible.filter(Q(name__trigram_similar=query) | Q(name__trigram_word_similar=query))
+            .exclude(pk__in=list(scores))
+            .annotate(
+                score=Greatest(
+                    TrigramSimilarity("name", query), TrigramWordSimilarity(query, "name")
+                )
+            )
+            .order_by("-score", "pk")
+            .values_list("pk", "score")[: limit - len(scores)]
         )
-        .annotate(score=F("rank") + F("similarity"))
-        .order_by("-score", "name")
-    )
+        scores.update(similar)
+    return sorted(scores, key=lambda pk: (-scores[pk], pk))

@@ -179,6 +179,23 @@ class TestSearch:
         response = client.get(reverse("catalog:search") + "?q=lighthouses")
         assert "Quiet Waters" in response.text
 
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text search is PostgreSQL")
+    def test_it_matches_a_word_still_being_typed(self, client: Client) -> None:
+        TitleFactory(name="When the Lighthouse Falls")
+        response = client.get(reverse("catalog:search") + "?q=lighth")
+        assert "When the Lighthouse Falls" in response.text
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text search is PostgreSQL")
+    def test_exact_matches_come_before_look_alikes(self) -> None:
+        from catalog.selectors import search
+
+        TitleFactory(name="Harbour Lights")
+        TitleFactory(name="Harbor")
+        TitleFactory(name="Quiet Waters", synopsis="A harbor town keeps a secret.")
+        names = [t.name for t in search(query="harbor", profile=None).titles]
+        assert names[:2] == ["Harbor", "Quiet Waters"]
+        assert "Harbour Lights" in names
+
     @pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram search is PostgreSQL")
     def test_it_forgives_typos(self, client: Client) -> None:
         TitleFactory(name="Arrival")
