@@ -22,7 +22,8 @@ urlpatterns = [
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
+            template_name="accounts/password_form.html",
+            extra_context={"heading": "Change password", "button": "Change password"},
             success_url=reverse_lazy("accounts:password_change_done"),
         ),
         name="password_change",
@@ -30,14 +31,16 @@ urlpatterns = [
     path(
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(
-            template_name="accounts/password_change_done.html"
+            template_name="accounts/password_done.html",
+            extra_context={"heading": "Password changed", "body": "Your password is changed."},
         ),
         name="password_change_done",
     ),
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
+            template_name="accounts/password_form.html",
+            extra_context={"heading": "Reset your password", "button": "Send reset link"},
             email_template_name="accounts/email/password_reset.txt",
             subject_template_name="accounts/email/password_reset_subject.txt",
             success_url=reverse_lazy("accounts:password_reset_done"),
@@ -46,13 +49,21 @@ urlpatterns = [
     ),
     path(
         "password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="accounts/password_done.html",
+            extra_context={
+                "heading": "Check your e-mail",
+                "body": "If an account uses that address, we sent it a link to choose a new "
+                "password.",
+            },
+        ),
         name="password_reset_done",
     ),
     path(
         "password/reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
+            template_name="accounts/password_form.html",
+            extra_context={"heading": "Choose a new password", "button": "Set password"},
             success_url=reverse_lazy("accounts:password_reset_complete"),
         ),
         name="password_reset_confirm",
@@ -60,7 +71,11 @@ urlpatterns = [
     path(
         "password/reset/complete/",
         auth_views.PasswordResetCompleteView.as_view(
-            template_name="accounts/password_reset_complete.html"
+            template_name="accounts/password_done.html",
+            extra_context={
+                "heading": "Password set",
+                "body": "Your new password is set. You can sign in now.",
+            },
         ),
         name="password_reset_complete",
     ),

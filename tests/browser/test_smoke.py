@@ -29,14 +29,18 @@ def catalogue() -> None:
     profile_create(account=user, name="Kids", is_kids=True)
 
 
-def test_a_viewer_signs_in_browses_and_searches(
-    page: Page, live_server: object, catalogue: None
-) -> None:
-    base = live_server.url
+def _sign_in(page: Page, base: str) -> None:
     page.goto(f"{base}/account/login/")
     page.get_by_label("E-mail address").fill("ana@example.com")
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Sign in").click()
+
+
+def test_a_viewer_signs_in_browses_and_searches(
+    page: Page, live_server: object, catalogue: None
+) -> None:
+    base = live_server.url
+    _sign_in(page, base)
 
     expect(page.get_by_role("heading", name="Who’s watching?")).to_be_visible()
     page.get_by_role("button", name="Watch as Ana").click()
@@ -71,10 +75,7 @@ def test_the_profile_switcher_in_the_header(
     page: Page, live_server: object, catalogue: None
 ) -> None:
     base = live_server.url
-    page.goto(f"{base}/account/login/")
-    page.get_by_label("E-mail address").fill("ana@example.com")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
+    _sign_in(page, base)
     page.get_by_role("button", name="Watch as Ana").click()
     page.locator(".menu summary").click()
     page.locator(".menu-panel").get_by_role("button", name=re.compile("Kids")).click()
