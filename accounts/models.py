@@ -38,9 +38,20 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=username)
 
 
+class RatingScale(models.TextChoices):
+    STARS = "stars", "Stars (½ to 5)"
+    THUMBS = "thumbs", "Thumbs (down, up, two up)"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("e-mail address", unique=True)
     name = models.CharField(max_length=150, blank=True)
+    rating_scale = models.CharField(
+        max_length=6,
+        choices=RatingScale.choices,
+        default=RatingScale.STARS,
+        help_text="How this account's profiles rate titles. Both are kept either way.",
+    )
     is_staff = models.BooleanField(
         default=False, help_text="Curators: may sign in to the admin to edit the catalogue."
     )
@@ -109,6 +120,10 @@ class Profile(models.Model):
         choices=AGE_CHOICES,
         default=18,
         help_text="The highest age rating this profile may see.",
+    )
+    private_session = models.BooleanField(
+        default=False,
+        help_text="While on, nothing watched counts towards recommendations.",
     )
     created_at = models.DateTimeField(default=timezone.now)
 

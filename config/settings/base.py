@@ -177,3 +177,11 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 MARQUEE_SERVE_MEDIA = env.get_bool("MARQUEE_SERVE_MEDIA", True)
+
+# Watching: a title counts as finished past this share of its runtime, and as abandoned
+# when stopped below MARQUEE_ABANDONED_BELOW and not resumed for MARQUEE_ABANDONED_AFTER_DAYS.
+MARQUEE_COMPLETED_AT = 0.9
+MARQUEE_ABANDONED_BELOW = 0.25
+MARQUEE_ABANDONED_AFTER_DAYS = 14
+# Used for percent and completion when a curator left a film's runtime empty.
+MARQUEE_DEFAULT_RUNTIME_MINUTES = 100

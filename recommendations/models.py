@@ -1,0 +1,231 @@
+"""What each viewing profile tells us: ratings, watching, lists and refusals.
+
+These rows are the signals the recommendation engine learns from. Every one belongs to a
+profile, never to an account, and the database guards their ranges and uniqueness.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Profile
+from catalog.models import Episode, Title
+
+HALF_STARS = [Decimal(n) / 2 for n in range(1, 11)]
+
+
+class Thumbs(models.IntegerChoices):
+    DOWN = -1, "Not for me"
+    UP = 1, "I like this"
+    TWO_UP = 2, "Love this!"
+
+
+class Source(models.TextChoices):
+    SITE = "site", "Site"
+    API = "api", "API"
+    IMPORT = "import", "Import"
+
+
+class Rating(models.Model):
+    """One rating per profile and title, kept on both scales so either can be shown."""
+
+    class Scale(models.TextChoices):
+        STARS = "stars", "Stars"
+        THUMBS = "thumbs", "Thumbs"
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="ratings")
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="ratings")
+    stars = models.DecimalField(max_digits=2, decimal_places=1)
+    thumbs = models.SmallIntegerField(choices=Thumbs.choices)
+    scale = models.CharField(
+        max_length=6, choices=Scale.choices, help_text="The scale the viewer rated on."
+    )
+    source = models.CharField(max_length=6, choices=Source.choices, default=Source.SITE)
+    rated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-rated_at", "-id"]
+        indexes = [models.Index(fields=["title"], name="rec_rating_title")]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "title"], name="rec_rating_one_per_title"),
+            models.CheckConstraint(
+                condition=Q(stars__in=HALF_STARS),
+                name="rec_rating_stars_half_steps",
+                violation_error_message="Stars go from 0.5 to 5 in half steps.",
+            ),
+            models.CheckConstraint(
+                condition=Q(thumbs__in=Thumbs.values), name="rec_rating_thumbs_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(scale__in=["stars", "thumbs"]), name="rec_rating_scale_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} rated {self.title}: {self.stars}★"
+
+
+class ListItem(models.Model):
+    """My List."""
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="list_items")
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-added_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "title"], name="rec_listitem_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title_id} on {self.profile_id}'s list"
+
+
+class NotInterested(models.Model):
+    """A title hidden from every recommendation row of a profile."""
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="not_interested")
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "not interested"
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "title"], name="rec_notinterested_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile_id} is not interested in {self.title_id}"
+
+
+class TasteExclusion(models.Model):
+    """ "Don't use this for my recommendations": kept in history, left out of taste."""
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="taste_exclusions")
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "title"], name="rec_tasteexclusion_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile_id} keeps {self.title_id} out of their taste"
+
+
+class WatchEvent(models.Model):
+    """The append-only log of player heartbeats."""
+
+    class Kind(models.TextChoices):
+        START = "start", "Start"
+        PROGRESS = "progress", "Progress"
+        PAUSE = "pause", "Pause"
+        STOP = "stop", "Stop"
+        SEEK = "seek", "Seek"
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="watch_events")
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="+")
+    episode = models.ForeignKey(
+        Episode, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    client_event_id = models.UUIDField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    position_seconds = models.PositiveIntegerField()
+    occurred_at = models.DateTimeField(help_text="When the player says it happened.")
+    received_at = models.DateTimeField(default=timezone.now)
+    is_private = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [
+            models.Index(fields=["profile", "title", "occurred_at"], name="rec_event_profile_title")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "client_event_id"], name="rec_event_idempotent"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["start", "progress", "pause", "stop", "seek"]),
+                name="rec_event_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.position_seconds}s of {self.title_id}"
+
+
+class WatchProgress(models.Model):
+    """Where a profile is in a title (episode=None) or in one episode of a series.
+
+    A series has one title-level row, summarising its episodes for history and rows, and
+    one row per episode started.
+    """
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="progress")
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="+")
+    episode = models.ForeignKey(
+        Episode, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    runtime_seconds = models.PositiveIntegerField()
+    last_position = models.PositiveIntegerField(default=0)
+    furthest_position = models.PositiveIntegerField(default=0)
+    seconds_watched = models.PositiveIntegerField(default=0)
+    percent = models.FloatField(default=0.0)
+    started_at = models.DateTimeField(default=timezone.now)
+    last_watched_at = models.DateTimeField(default=timezone.now)
+    last_event_kind = models.CharField(max_length=8, choices=WatchEvent.Kind.choices, blank=True)
+    completed = models.BooleanField(default=False)
+    times_completed = models.PositiveIntegerField(default=0)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # False once any non-private watching happened: only then is it a signal.
+    is_private = models.BooleanField(default=False)
+    # For the title-level row of a series: the episode watched last, to resume it.
+    current_episode = models.ForeignKey(
+        Episode, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-last_watched_at", "-id"]
+        verbose_name_plural = "watch progress"
+        indexes = [models.Index(fields=["profile", "-last_watched_at"], name="rec_progress_recent")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "title"],
+                condition=Q(episode__isnull=True),
+                name="rec_progress_one_per_title",
+            ),
+            models.UniqueConstraint(
+                fields=["profile", "episode"],
+                condition=Q(episode__isnull=False),
+                name="rec_progress_one_per_episode",
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__gte=0, percent__lte=100), name="rec_progress_percent_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(runtime_seconds__gte=1), name="rec_progress_runtime_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile_id} at {self.percent:.0f}% of {self.title_id}"
+
+    @property
+    def is_abandoned(self) -> bool:
+        """Stopped early and not resumed for a while: a signal of dislike."""
+        quiet_since = timezone.now() - timedelta(days=settings.MARQUEE_ABANDONED_AFTER_DAYS)
+        return (
+            not self.completed
+            and self.percent < 100 * settings.MARQUEE_ABANDONED_BELOW
+            and self.last_watched_at < quiet_since
+        )

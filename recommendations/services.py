@@ -1,0 +1,617 @@
+"""Writes of a profile's signals: ratings, watching, My List, refusals.
+
+Every write that changes what the engine should learn schedules, once per committed
+transaction, a refresh of that profile's recommendations (`signals_changed`).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from accounts.models import Profile
+from catalog.maturity import ratings_up_to
+from catalog.models import Episode, Title
+from recommendations.models import (
+    HALF_STARS,
+    ListItem,
+    NotInterested,
+    Rating,
+    Source,
+    TasteExclusion,
+    Thumbs,
+    WatchEvent,
+    WatchProgress,
+)
+
+logger = logging.getLogger(__name__)
+
+# --------------------------------------------------------------------------------------
+# Refresh scheduling
+# --------------------------------------------------------------------------------------
+
+
+class _RefreshCallback:
+    """An on-commit callback that knows its profile, so a transaction registers one."""
+
+    def __init__(self, profile_id: int) -> None:
+        self.profile_id = profile_id
+
+    def __call__(self) -> None:
+        from recommendations.tasks import refresh_profile_recommendations
+
+        refresh_profile_recommendations.delay(self.profile_id)
+
+
+def signals_changed(*, profile: Profile) -> None:
+    """Schedule one refresh of the profile's recommendations when the transaction commits.
+
+    Several writes in one transaction schedule a single task; a rollback schedules none
+    (Django drops the callbacks of a rolled-back block, so the check below sees only live
+    ones).
+    """
+    conn = transaction.get_connection()
+    if conn.in_atomic_block:
+        for _sids, callback, _robust in conn.run_on_commit:
+            if isinstance(callback, _RefreshCallback) and callback.profile_id == profile.pk:
+                return
+    transaction.on_commit(_RefreshCallback(profile.pk))
+
+
+def profile_recommendations_refresh(*, profile_id: int) -> dict[str, int]:
+    """Recompute a profile's recommendations after new feedback.
+
+    The engine that folds new feedback into the model arrives with the recommendation
+    engine; until then this reports what the profile's taste is built from.
+    """
+    profile = Profile.objects.filter(pk=profile_id).first()
+    if profile is None:
+        return {}
+    counts = {
+        "ratings": Rating.objects.filter(profile=profile).count(),
+        "watched": WatchProgress.objects.filter(
+            profile=profile, episode__isnull=True, is_private=False
+        ).count(),
+    }
+    logger.info("Signals of profile %s: %s", profile_id, counts)
+    return counts
+
+
+# --------------------------------------------------------------------------------------
+# Ratings
+# --------------------------------------------------------------------------------------
+
+
+def stars_to_thumbs(stars: Decimal) -> int:
+    if stars <= Decimal("2.5"):
+        return Thumbs.DOWN
+    if stars < Decimal("4.5"):
+        return Thumbs.UP
+    return Thumbs.TWO_UP
+
+
+THUMBS_TO_STARS = {
+    Thumbs.DOWN: Decimal("1.0"),
+    Thumbs.UP: Decimal("4.0"),
+    Thumbs.TWO_UP: Decimal("5.0"),
+}
+
+
+def parse_stars(value: object) -> Decimal:
+    """Stars from user input: 0.5 to 5 in half steps, or ValidationError."""
+    try:
+        stars = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"stars": "Stars must be a number from 0.5 to 5."}) from None
+    if not stars.is_finite() or stars not in HALF_STARS:
+        raise ValidationError({"stars": "Stars go from 0.5 to 5 in half steps."})
+    return stars.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def parse_thumbs(value: object) -> int:
+    aliases = {"down": Thumbs.DOWN, "up": Thumbs.UP, "two_up": Thumbs.TWO_UP}
+    if isinstance(value, str) and value in aliases:
+        return aliases[value]
+    try:
+        thumbs = int(str(value))
+    except ValueError:
+        thumbs = None
+    if thumbs not in Thumbs.values:
+        raise ValidationError({"thumbs": "Thumbs are down, up or two_up."})
+    return thumbs
+
+
+def _check_visible(*, profile: Profile, title: Title) -> None:
+    if not title.is_published:
+        raise ValidationError({"title": "No such title."}, code="not_found")
+    if profile.max_maturity_age < 18 and title.maturity_rating not in ratings_up_to(
+        profile.max_maturity_age
+    ):
+        raise ValidationError({"title": "This title is above the profile's maturity limit."})
+
+
+@transaction.atomic
+def rating_set(
+    *,
+    profile: Profile,
+    title: Title,
+    stars: object = None,
+    thumbs: object = None,
+    source: str = Source.SITE,
+    rated_at: datetime | None = None,
+) -> Rating:
+    """Rate a title on either scale; the other scale is derived. Re-rating replaces."""
+    if (stars is None) == (thumbs is None):
+        raise ValidationError("Give either stars or thumbs.")
+    _check_visible(profile=profile, title=title)
+    if stars is not None:
+        star_value = parse_stars(stars)
+        values = {"stars": star_value, "thumbs": stars_to_thumbs(star_value), "scale": "stars"}
+    else:
+        thumb_value = parse_thumbs(thumbs)
+        values = {"stars": THUMBS_TO_STARS[thumb_value], "thumbs": thumb_value, "scale": "thumbs"}
+    values.update(source=source, rated_at=rated_at or timezone.now())
+    rating, _created = Rating.objects.update_or_create(
+        profile=profile, title=title, defaults=values
+    )
+    signals_changed(profile=profile)
+    return rating
+
+
+@transaction.atomic
+def rating_clear(*, profile: Profile, title: Title) -> bool:
+    deleted, _ = Rating.objects.filter(profile=profile, title=title).delete()
+    if deleted:
+        signals_changed(profile=profile)
+    return bool(deleted)
+
+
+# --------------------------------------------------------------------------------------
+# My List, not interested, taste exclusions, private sessions
+# --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def list_add(*, profile: Profile, title: Title) -> ListItem:
+    _check_visible(profile=profile, title=title)
+    item, created = ListItem.objects.get_or_create(profile=profile, title=title)
+    if created:
+        signals_changed(profile=profile)
+    return item
+
+
+@transaction.atomic
+def list_remove(*, profile: Profile, title: Title) -> bool:
+    deleted, _ = ListItem.objects.filter(profile=profile, title=title).delete()
+    if deleted:
+        signals_changed(profile=profile)
+    return bool(deleted)
+
+
+@transaction.atomic
+def not_interested_add(*, profile: Profile, title: Title) -> NotInterested:
+    mark, created = NotInterested.objects.get_or_create(profile=profile, title=title)
+    if created:
+        signals_changed(profile=profile)
+    return mark
+
+
+@transaction.atomic
+def not_interested_remove(*, profile: Profile, title: Title) -> bool:
+    deleted, _ = NotInterested.objects.filter(profile=profile, title=title).delete()
+    if deleted:
+        signals_changed(profile=profile)
+    return bool(deleted)
+
+
+@transaction.atomic
+def taste_exclusion_set(*, profile: Profile, title: Title, excluded: bool) -> bool:
+    """ "Don't use this for my recommendations" on or off; True when something changed."""
+    if excluded:
+        _mark, changed = TasteExclusion.objects.get_or_create(profile=profile, title=title)
+    else:
+        changed = bool(TasteExclusion.objects.filter(profile=profile, title=title).delete()[0])
+    if changed:
+        signals_changed(profile=profile)
+    return changed
+
+
+def private_session_set(*, profile: Profile, enabled: bool) -> Profile:
+    profile.private_session = enabled
+    profile.save(update_fields=["private_session"])
+    return profile
+
+
+# --------------------------------------------------------------------------------------
+# Watching
+# --------------------------------------------------------------------------------------
+
+PLAYING_KINDS = {WatchEvent.Kind.START, WatchEvent.Kind.PROGRESS, WatchEvent.Kind.SEEK}
+# Events after which the time since the last heartbeat was spent playing.
+FOLLOWS_PLAYING = {WatchEvent.Kind.PROGRESS, WatchEvent.Kind.PAUSE, WatchEvent.Kind.STOP}
+# Heartbeats come every 10 s; allow for a late one before time stops counting.
+HEARTBEAT_SLACK = timedelta(seconds=15)
+POSITION_TOLERANCE = 1.1
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    client_event_id: uuid.UUID
+    title_id: int
+    episode_id: int | None
+    kind: str
+    position: int
+    occurred_at: datetime
+
+
+class HeartbeatError(ValidationError):
+    """A heartbeat in a batch is wrong; `index` says which. Nothing of the batch is kept."""
+
+    def __init__(self, index: int, field: str, message: str) -> None:
+        super().__init__({field: message})
+        self.index = index
+        self.field = field
+        self.reason = message
+
+
+def _runtime_seconds(title: Title, episode: Episode | None) -> int:
+    if episode is not None:
+        return episode.runtime_minutes * 60
+    minutes = title.runtime_minutes or settings.MARQUEE_DEFAULT_RUNTIME_MINUTES
+    return minutes * 60
+
+
+def _series_runtime_seconds(title_id: int) -> int:
+    total = Episode.objects.filter(season__title_id=title_id).aggregate(
+        total=Sum("runtime_minutes")
+    )
+    return max(60, (total["total"] or 0) * 60)
+
+
+def _insert_new_events(rows: list[WatchEvent]) -> set[uuid.UUID]:
+    """Insert events whose client id is new for the profile; return the ids inserted.
+
+    One statement, `INSERT … ON CONFLICT DO NOTHING RETURNING` (PostgreSQL, SQLite 3.35+):
+    a repeated id changes nothing and costs no extra query to detect.
+    """
+    if not rows:
+        return set()
+    fields = [
+        WatchEvent._meta.get_field(name)
+        for name in (
+            "profile",
+            "title",
+            "episode",
+            "client_event_id",
+            "kind",
+            "position_seconds",
+            "occurred_at",
+            "received_at",
+            "is_private",
+        )
+    ]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
+    params = [
+        field.get_db_prep_save(getattr(row, field.attname), connection)
+        for row in rows
+        for field in fields
+    ]
+    uuid_field = WatchEvent._meta.get_field("client_event_id")
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(WatchEvent._meta.db_table)} ({columns}) "
+        f"VALUES {placeholders} ON CONFLICT DO NOTHING "
+        f"RETURNING {connection.ops.quote_name(uuid_field.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        returned = [row[0] for row in cursor.fetchall()]
+    return {uuid_field.to_python(value) for value in returned}
+
+
+def _apply(progress: WatchProgress, event: Heartbeat, *, private: bool) -> bool:
+    """Fold one heartbeat into a rollup; True when this viewing just reached the end."""
+    threshold = progress.runtime_seconds * settings.MARQUEE_COMPLETED_AT
+    if (
+        event.kind == WatchEvent.Kind.START
+        and progress.completed
+        and progress.furthest_position >= threshold
+        and event.position < progress.runtime_seconds - threshold
+    ):
+        # Starting a finished title from the beginning is a rewatch: a new viewing.
+        progress.furthest_position = 0
+    if progress.last_event_kind in PLAYING_KINDS and event.kind in FOLLOWS_PLAYING:
+        played = event.position - progress.last_position
+        elapsed = (event.occurred_at - progress.last_watched_at) + HEARTBEAT_SLACK
+        if played > 0:
+            progress.seconds_watched += int(min(played, elapsed.total_seconds()))
+    before = progress.furthest_position
+    progress.last_position = event.position
+    progress.furthest_position = max(before, event.position)
+    progress.percent = round(
+        min(100.0, 100 * progress.furthest_position / progress.runtime_seconds), 2
+    )
+    progress.last_watched_at = event.occurred_at
+    progress.last_event_kind = event.kind
+    if not private:
+        progress.is_private = False
+    finished = before < threshold <= progress.furthest_position
+    if finished:
+        progress.completed = True
+        progress.completed_at = event.occurred_at
+        progress.times_completed += 1
+    return finished
+
+
+def _is_final_episode(episode_id: int) -> bool:
+    episode = Episode.objects.select_related("season").get(pk=episode_id)
+    later = Episode.objects.filter(season__title_id=episode.season.title_id).filter(
+        Q(season__number__gt=episode.season.number)
+        | Q(season__number=episode.season.number, number__gt=episode.number)
+    )
+    return not later.exists()
+
+
+def _load_targets(
+    *, profile: Profile, heartbeats: Sequence[Heartbeat], known: set[tuple[int, int | None]]
+) -> tuple[dict[int, Title], dict[int, Episode]]:
+    """Titles and episodes of heartbeats that have no rollup yet, validated for the profile."""
+    title_ids = {hb.title_id for hb in heartbeats if (hb.title_id, hb.episode_id) not in known}
+    episode_ids = {
+        hb.episode_id
+        for hb in heartbeats
+        if hb.episode_id is not None and (hb.title_id, hb.episode_id) not in known
+    }
+    titles = Title.objects.filter(is_published=True).in_bulk(title_ids) if title_ids else {}
+    episodes = Episode.objects.select_related("season").in_bulk(episode_ids) if episode_ids else {}
+    return titles, episodes
+
+
+def _validate(
+    *,
+    profile: Profile,
+    heartbeats: Sequence[Heartbeat],
+    progress: dict[tuple[int, int | None], WatchProgress],
+    titles: dict[int, Title],
+    episodes: dict[int, Episode],
+) -> dict[tuple[int, int | None], int]:
+    """Runtime in seconds of every (title, episode) in the batch; HeartbeatError otherwise."""
+    allowed = (
+        None if profile.max_maturity_age >= 18 else set(ratings_up_to(profile.max_maturity_age))
+    )
+    runtimes: dict[tuple[int, int | None], int] = {
+        key: row.runtime_seconds for key, row in progress.items()
+    }
+    last_seen: dict[tuple[int, int | None], datetime] = {
+        key: row.last_watched_at for key, row in progress.items()
+    }
+    for index, hb in enumerate(heartbeats):
+        key = (hb.title_id, hb.episode_id)
+        if hb.kind not in WatchEvent.Kind.values:
+            raise HeartbeatError(index, "kind", "Use start, progress, pause, stop or seek.")
+        if key not in runtimes:
+            title = titles.get(hb.title_id)
+            if title is None:
+                raise HeartbeatError(index, "title", "No such title.")
+            if allowed is not None and title.maturity_rating not in allowed:
+                raise HeartbeatError(index, "title", "This title is above the maturity limit.")
+            if title.is_series and hb.episode_id is None:
+                raise HeartbeatError(index, "episode", "A series is watched one episode at a time.")
+            if not title.is_series and hb.episode_id is not None:
+                raise HeartbeatError(index, "episode", "A film has no episodes.")
+            episode = None
+            if hb.episode_id is not None:
+                episode = episodes.get(hb.episode_id)
+                if episode is None or episode.season.title_id != hb.title_id:
+                    raise HeartbeatError(index, "episode", "No such episode in this series.")
+            runtimes[key] = _runtime_seconds(title, episode)
+        if hb.position < 0:
+            raise HeartbeatError(index, "position", "The position cannot be negative.")
+        if hb.position > runtimes[key] * POSITION_TOLERANCE:
+            raise HeartbeatError(index, "position", "The position is beyond the runtime.")
+        if key in last_seen and hb.occurred_at < last_seen[key]:
+            raise HeartbeatError(
+                index, "occurred_at", "This event is older than one already recorded."
+            )
+        last_seen[key] = hb.occurred_at
+    return runtimes
+
+
+@transaction.atomic
+def watch_events_record(*, profile: Profile, heartbeats: Sequence[Heartbeat]) -> int:
+    """Record a batch of player heartbeats; return how many were new.
+
+    All or nothing: one bad heartbeat rejects the batch with a HeartbeatError naming its
+    index. A repeated client event id is ignored. While the profile's private session is
+    on, the position still moves (to resume) but the viewing is not a signal.
+
+    A steady-state heartbeat costs three queries: lock the rollups, insert the event,
+    update the rollups (the episode's and its series' in one statement).
+    """
+    if not heartbeats:
+        return 0
+    keys = {(hb.title_id, hb.episode_id) for hb in heartbeats}
+    series_keys = {(hb.title_id, None) for hb in heartbeats if hb.episode_id is not None}
+    title_filter = Q()
+    for title_id, episode_id in keys | series_keys:
+        title_filter |= Q(title_id=title_id, episode_id=episode_id)
+    progress = {
+        (row.title_id, row.episode_id): row
+        for row in WatchProgress.objects.select_for_update().filter(title_filter, profile=profile)
+    }
+    titles, episodes = _load_targets(profile=profile, heartbeats=heartbeats, known=set(progress))
+    runtimes = _validate(
+        profile=profile, heartbeats=heartbeats, progress=progress, titles=titles, episodes=episodes
+    )
+    private = profile.private_session
+    now = timezone.now()
+    inserted = _insert_new_events(
+        [
+            WatchEvent(
+                profile_id=profile.pk,
+                title_id=hb.title_id,
+                episode_id=hb.episode_id,
+                client_event_id=hb.client_event_id,
+                kind=hb.kind,
+                position_seconds=hb.position,
+                occurred_at=hb.occurred_at,
+                received_at=now,
+                is_private=private,
+            )
+            for hb in heartbeats
+        ]
+    )
+    new_rows: list[WatchProgress] = []
+    changed: dict[tuple[int, int | None], WatchProgress] = {}
+    signal = False
+    for hb in heartbeats:
+        if hb.client_event_id not in inserted:
+            continue
+        key = (hb.title_id, hb.episode_id)
+        row = progress.get(key)
+        if row is None:
+            row = WatchProgress(
+                profile=profile,
+                title_id=hb.title_id,
+                episode_id=hb.episode_id,
+                runtime_seconds=runtimes[key],
+                started_at=hb.occurred_at,
+                last_watched_at=hb.occurred_at,
+                is_private=private,
+            )
+            progress[key] = row
+            new_rows.append(row)
+        seconds_before = row.seconds_watched
+        finished = _apply(row, hb, private=private)
+        changed[key] = row
+        if hb.episode_id is not None:
+            signal |= _series_apply(
+                profile=profile,
+                hb=hb,
+                progress=progress,
+                new_rows=new_rows,
+                seconds_played=row.seconds_watched - seconds_before,
+                episode_finished=finished,
+                private=private,
+            )
+            changed[(hb.title_id, None)] = progress[(hb.title_id, None)]
+        signal |= finished and not private
+    _progress_save(new_rows, [row for row in changed.values() if row not in new_rows])
+    if signal or any(not row.is_private for row in new_rows):
+        signals_changed(profile=profile)
+    return len(inserted)
+
+
+def _series_apply(
+    *,
+    profile: Profile,
+    hb: Heartbeat,
+    progress: dict[tuple[int, int | None], WatchProgress],
+    new_rows: list[WatchProgress],
+    seconds_played: int,
+    episode_finished: bool,
+    private: bool,
+) -> bool:
+    """Keep the series-level rollup in step with its episodes; True when the series ended."""
+    key = (hb.title_id, None)
+    row = progress.get(key)
+    if row is None:
+        # The first heartbeat of a series: two more queries, never again for it.
+        row = WatchProgress(
+            profile=profile,
+            title_id=hb.title_id,
+            runtime_seconds=_series_runtime_seconds(hb.title_id),
+            started_at=hb.occurred_at,
+            last_watched_at=hb.occurred_at,
+            is_private=private,
+        )
+        progress[key] = row
+        new_rows.append(row)
+    row.seconds_watched += seconds_played
+    row.current_episode_id = hb.episode_id
+    row.last_position = hb.position
+    row.last_watched_at = hb.occurred_at
+    row.last_event_kind = hb.kind
+    if not row.completed:
+        row.percent = round(min(100.0, 100 * row.seconds_watched / row.runtime_seconds), 2)
+    if not private:
+        row.is_private = False
+    if episode_finished and _is_final_episode(hb.episode_id):
+        row.completed = True
+        row.completed_at = hb.occurred_at
+        row.times_completed += 1
+        row.furthest_position = row.runtime_seconds
+        row.percent = 100.0
+        return True
+    return False
+
+
+def _progress_save(new_rows: list[WatchProgress], updated: list[WatchProgress]) -> None:
+    if new_rows:
+        WatchProgress.objects.bulk_create(new_rows)
+    if updated:
+        WatchProgress.objects.bulk_update(
+            updated,
+            [
+                "last_position",
+                "furthest_position",
+                "seconds_watched",
+                "percent",
+                "last_watched_at",
+                "last_event_kind",
+                "completed",
+                "completed_at",
+                "times_completed",
+                "is_private",
+                "current_episode",
+            ],
+        )
+
+
+@transaction.atomic
+def watch_mark_watched(*, profile: Profile, title: Title) -> WatchProgress:
+    """"Mark as watched": a finished viewing without playing it, and a signal."""
+    _check_visible(profile=profile, title=title)
+    runtime = (
+        _series_runtime_seconds(title.pk) if title.is_series else _runtime_seconds(title, None)
+    )
+    now = timezone.now()
+    row, _created = WatchProgress.objects.select_for_update().get_or_create(
+        profile=profile,
+        title=title,
+        episode=None,
+        defaults={"runtime_seconds": runtime, "started_at": now, "last_watched_at": now},
+    )
+    threshold = row.runtime_seconds * settings.MARQUEE_COMPLETED_AT
+    if row.furthest_position < threshold:
+        row.times_completed += 1
+    row.completed = True
+    row.completed_at = row.completed_at or now
+    row.furthest_position = row.last_position = row.runtime_seconds
+    row.percent = 100.0
+    row.last_watched_at = now
+    row.last_event_kind = WatchEvent.Kind.STOP
+    row.is_private = False
+    row.save()
+    signals_changed(profile=profile)
+    return row
+
+
+@transaction.atomic
+def history_remove(*, profile: Profile, title: Title) -> bool:
+    """Forget that the profile watched a title: progress, episodes and the event log."""
+    deleted, _ = WatchProgress.objects.filter(profile=profile, title=title).delete()
+    WatchEvent.objects.filter(profile=profile, title=title).delete()
+    if deleted:
+        signals_changed(profile=profile)
+    return bool(deleted)
