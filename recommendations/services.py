@@ -580,7 +580,7 @@ def _progress_save(new_rows: list[WatchProgress], updated: list[WatchProgress]) 
 
 @transaction.atomic
 def watch_mark_watched(*, profile: Profile, title: Title) -> WatchProgress:
-    """"Mark as watched": a finished viewing without playing it, and a signal."""
+    """ "Mark as watched": a finished viewing without playing it, and a signal."""
     _check_visible(profile=profile, title=title)
     runtime = (
         _series_runtime_seconds(title.pk) if title.is_series else _runtime_seconds(title, None)

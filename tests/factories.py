@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 import factory
 from django.utils.text import slugify
 
 from accounts.models import Profile, User
 from catalog.models import Credit, Episode, Genre, Person, Season, Tag, Title
+from recommendations.models import ListItem, Rating, Thumbs
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -95,3 +98,22 @@ class EpisodeFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: n + 1)
     name = factory.Sequence(lambda n: f"Episode {n}")
     runtime_minutes = 45
+
+
+class RatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Rating
+
+    profile = factory.SubFactory(ProfileFactory)
+    title = factory.SubFactory(TitleFactory)
+    stars = Decimal("4.0")
+    thumbs = Thumbs.UP
+    scale = Rating.Scale.STARS
+
+
+class ListItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ListItem
+
+    profile = factory.SubFactory(ProfileFactory)
+    title = factory.SubFactory(TitleFactory)

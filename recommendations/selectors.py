@@ -1,0 +1,175 @@
+"""Reads of a profile's signals: what the pages, the API and the exports show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+
+from accounts.models import Profile
+from catalog.models import Episode, Title
+from recommendations.models import ListItem, NotInterested, Rating, TasteExclusion, WatchProgress
+
+
+def titles_with_profile_state(
+    titles: QuerySet[Title], *, profile: Profile | None
+) -> QuerySet[Title]:
+    """Annotate titles with the profile's rating, My List, progress and refusals.
+
+    Subqueries in the same SELECT, so a row of cards costs no extra query.
+    """
+    if profile is None:
+        return titles
+    mine = {"profile": profile, "title": OuterRef("pk")}
+    title_progress = WatchProgress.objects.filter(**mine, episode__isnull=True)
+    return titles.annotate(
+        my_stars=Subquery(Rating.objects.filter(**mine).values("stars")[:1]),
+        my_thumbs=Subquery(Rating.objects.filter(**mine).values("thumbs")[:1]),
+        in_my_list=Exists(ListItem.objects.filter(**mine)),
+        is_not_interested=Exists(NotInterested.objects.filter(**mine)),
+        progress_percent=Subquery(title_progress.values("percent")[:1]),
+        progress_completed=Subquery(title_progress.values("completed")[:1]),
+    )
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where Play starts: an episode for a series, and a position in seconds."""
+
+    episode: Episode | None
+    position: int
+
+
+@dataclass(frozen=True)
+class TitleState:
+    rating: Rating | None
+    in_list: bool
+    not_interested: bool
+    excluded_from_taste: bool
+    progress: WatchProgress | None
+    resume: Resume
+
+
+def _resume(
+    title: Title, progress: WatchProgress | None, episode_progress: WatchProgress | None
+) -> Resume:
+    if title.is_series:
+        episode = progress.current_episode if progress else None
+        if episode is None:
+            episode = (
+                Episode.objects.filter(season__title=title)
+                .select_related("season")
+                .order_by("season__number", "number")
+                .first()
+            )
+        position = 0
+        if episode_progress is not None and not _finished(episode_progress):
+            position = episode_progress.last_position
+        return Resume(episode=episode, position=position)
+    if progress is None or _finished(progress):
+        return Resume(episode=None, position=0)
+    return Resume(episode=None, position=progress.last_position)
+
+
+def _finished(progress: WatchProgress) -> bool:
+    return progress.last_position >= progress.runtime_seconds * settings.MARQUEE_COMPLETED_AT
+
+
+def title_state(*, profile: Profile, title: Title) -> TitleState:
+    """Everything the title page shows about this profile and this title."""
+    progress = (
+        WatchProgress.objects.filter(profile=profile, title=title, episode__isnull=True)
+        .select_related("current_episode__season")
+        .first()
+    )
+    episode_progress = None
+    if title.is_series and progress is not None and progress.current_episode_id:
+        episode_progress = WatchProgress.objects.filter(
+            profile=profile, episode_id=progress.current_episode_id
+        ).first()
+    flags = (
+        Title.objects.filter(pk=title.pk)
+        .annotate(
+            in_list=Exists(ListItem.objects.filter(profile=profile, title=OuterRef("pk"))),
+            not_interested=Exists(
+                NotInterested.objects.filter(profile=profile, title=OuterRef("pk"))
+            ),
+            excluded=Exists(TasteExclusion.objects.filter(profile=profile, title=OuterRef("pk"))),
+        )
+        .values("in_list", "not_interested", "excluded")
+        .get()
+    )
+    return TitleState(
+        rating=Rating.objects.filter(profile=profile, title=title).first(),
+        in_list=flags["in_list"],
+        not_interested=flags["not_interested"],
+        excluded_from_taste=flags["excluded"],
+        progress=progress,
+        resume=_resume(title, progress, episode_progress),
+    )
+
+
+def history_list(*, profile: Profile, kind: str | None = None) -> QuerySet[WatchProgress]:
+    """What the profile watched, newest first: one row per film or series."""
+    rows = (
+        WatchProgress.objects.filter(profile=profile, episode__isnull=True)
+        .select_related("title", "current_episode__season")
+        .annotate(
+            excluded_from_taste=Exists(
+                TasteExclusion.objects.filter(profile=profile, title=OuterRef("title"))
+            ),
+            my_stars=Subquery(
+                Rating.objects.filter(profile=profile, title=OuterRef("title")).values("stars")[:1]
+            ),
+        )
+        .order_by("-last_watched_at", "-id")
+    )
+    if kind in Title.Kind.values:
+        rows = rows.filter(title__kind=kind)
+    return rows
+
+
+def rating_list(*, profile: Profile) -> QuerySet[Rating]:
+    return (
+        Rating.objects.filter(profile=profile)
+        .select_related("title")
+        .annotate(
+            excluded_from_taste=Exists(
+                TasteExclusion.objects.filter(profile=profile, title=OuterRef("title"))
+            )
+        )
+        .order_by("-rated_at", "-id")
+    )
+
+
+def my_list(*, profile: Profile) -> QuerySet[ListItem]:
+    return (
+        ListItem.objects.filter(profile=profile)
+        .select_related("title")
+        .order_by("-added_at", "-id")
+    )
+
+
+def not_interested_list(*, profile: Profile) -> QuerySet[NotInterested]:
+    return (
+        NotInterested.objects.filter(profile=profile)
+        .select_related("title")
+        .order_by("-created_at", "-id")
+    )
+
+
+def finished_unrated(*, profile: Profile) -> QuerySet[Title]:
+    """ "Rate what you watched": finished titles the profile has not rated."""
+    finished = WatchProgress.objects.filter(
+        profile=profile, episode__isnull=True, completed=True, title=OuterRef("pk")
+    )
+    rated = Rating.objects.filter(profile=profile, title=OuterRef("pk"))
+    last_finished = finished.order_by("-completed_at").values("completed_at")[:1]
+    return (
+        Title.objects.filter(is_published=True)
+        .filter(Exists(finished))
+        .exclude(Exists(rated))
+        .annotate(finished_at=Subquery(last_finished))
+        .order_by("-finished_at", "name")
+    )
