@@ -22,6 +22,8 @@ from django.http import Http404
 from accounts.models import Profile
 from catalog.maturity import ratings_up_to
 from catalog.models import Credit, Genre, Person, Season, Title
+from recommendations.models import NotInterested
+from recommendations.selectors import titles_with_profile_state
 
 PAGE_SIZE = 24
 ROW_SIZE = 18
@@ -55,11 +57,13 @@ def title_visible_queryset(*, profile: Profile | None) -> QuerySet[Title]:
     return titles
 
 
-def _card_fields(titles: QuerySet[Title]) -> QuerySet[Title]:
-    # A card shows poster, name, year, kind and rating: nothing else needs loading.
-    return titles.only(
+def _card_fields(titles: QuerySet[Title], profile: Profile | None) -> QuerySet[Title]:
+    # A card shows poster, name, year, kind, and the profile's rating, list and progress
+    # (annotated in the same query): nothing else needs loading.
+    cards = titles.only(
         "id", "slug", "name", "year", "kind", "poster", "maturity_rating", "runtime_minutes"
     )
+    return titles_with_profile_state(cards, profile=profile)
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,7 @@ def title_browse(
     if kind in Title.Kind.values:
         titles = titles.filter(kind=kind)
     titles = titles.order_by(*BROWSE_ORDERS.get(order, BROWSE_ORDERS["year"]))
-    return _page(_card_fields(titles), page)
+    return _page(_card_fields(titles, profile), page)
 
 
 def genre_get(*, slug: str) -> Genre:
@@ -137,11 +141,16 @@ def home_rows(*, profile: Profile | None, genre_rows: int = 6) -> list[Row]:
     from django.urls import reverse
 
     visible = title_visible_queryset(profile=profile)
+    if profile is not None:
+        # "Not interested" hides a title from every row (browse and search still find it).
+        visible = visible.exclude(
+            Exists(NotInterested.objects.filter(profile=profile, title=OuterRef("pk")))
+        )
     rows = [
         Row(
             key="new",
             heading="New on Marquee",
-            titles=list(_card_fields(visible.order_by("-added_at", "-id"))[:ROW_SIZE]),
+            titles=list(_card_fields(visible.order_by("-added_at", "-id"), profile)[:ROW_SIZE]),
             see_all_url=reverse("catalog:browse") + "?order=new",
         )
     ]
@@ -152,7 +161,7 @@ def home_rows(*, profile: Profile | None, genre_rows: int = 6) -> list[Row]:
     )
     for genre in genres:
         titles = list(
-            _card_fields(visible.filter(genres=genre).order_by("-year", "name"))[:ROW_SIZE]
+            _card_fields(visible.filter(genres=genre).order_by("-year", "name"), profile)[:ROW_SIZE]
         )
         rows.append(
             Row(
@@ -178,7 +187,7 @@ def title_detail(*, slug: str, profile: Profile | None) -> Title:
             "seasons", queryset=Season.objects.prefetch_related("episodes").order_by("number")
         ),
     )
-    title = queryset.filter(slug=slug).first()
+    title = titles_with_profile_state(queryset, profile=profile).filter(slug=slug).first()
     if title is None:
         raise Http404("No such title.")
     allowed = _allowed_ratings(profile)
@@ -223,7 +232,7 @@ def search(*, query: str, profile: Profile | None, limit: int = SEARCH_LIMIT) ->
     visible = title_visible_queryset(profile=profile)
     if connection.vendor == "postgresql":
         ids = _search_title_ids_postgres(visible, query, limit)
-        found = _card_fields(Title.objects.all()).in_bulk(ids)
+        found = _card_fields(Title.objects.all(), profile).in_bulk(ids)
         titles = [found[pk] for pk in ids]
         # iregex becomes PostgreSQL's ~* operator, which the trigram index serves;
         # icontains (UPPER ... LIKE) could not use it.
@@ -240,7 +249,8 @@ def search(*, query: str, profile: Profile | None, limit: int = SEARCH_LIMIT) ->
             _card_fields(
                 visible.filter(Q(name__icontains=query) | Q(synopsis__icontains=query)).order_by(
                     "name", "year"
-                )
+                ),
+                profile,
             )[:limit]
         )
         people = (

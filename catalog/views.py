@@ -10,6 +10,7 @@ from django_htmx.middleware import HtmxDetails
 from catalog import selectors
 from catalog.models import Title
 from catalog.posters import poster_svg
+from recommendations.selectors import title_state
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -63,6 +64,7 @@ def title_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "writers": [c for c in credits if c.role == "writer"],
         "cast": [c for c in credits if c.role == "actor"],
         "seasons": list(title.seasons.all()),
+        "state": (title_state(profile=request.profile, title=title) if request.profile else None),
     }
     return TemplateResponse(request, "catalog/title_detail.html", context)
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("account/", include("accounts.urls")),
     path("api/v1/", include("config.api_router")),
+    path("", include("recommendations.urls")),
     path("", include("catalog.urls")),
 ]
 

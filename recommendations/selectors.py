@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Profile
 from catalog.models import Episode, Title
@@ -172,4 +172,37 @@ def finished_unrated(*, profile: Profile) -> QuerySet[Title]:
         .exclude(Exists(rated))
         .annotate(finished_at=Subquery(last_finished))
         .order_by("-finished_at", "name")
+    )
+
+
+def my_list_titles(*, profile: Profile) -> QuerySet[Title]:
+    """Published titles on My List, most recently added first."""
+    added = ListItem.objects.filter(profile=profile, title=OuterRef("pk")).values("added_at")[:1]
+    on_list = ListItem.objects.filter(profile=profile).values("title")
+    return (
+        Title.objects.filter(is_published=True, pk__in=on_list)
+        .annotate(added_to_list_at=Subquery(added))
+        .order_by("-added_to_list_at", "-id")
+    )
+
+
+def resume_position(*, profile: Profile, title: Title, episode: Episode | None) -> int:
+    """Where the player starts: the last position, or the beginning once finished."""
+    progress = WatchProgress.objects.filter(profile=profile, title=title, episode=episode).first()
+    if progress is None or _finished(progress):
+        return 0
+    return progress.last_position
+
+
+def next_episode(episode: Episode) -> Episode | None:
+    season = episode.season
+    return (
+        Episode.objects.filter(season__title_id=season.title_id)
+        .filter(
+            Q(season__number__gt=season.number)
+            | Q(season__number=season.number, number__gt=episode.number)
+        )
+        .select_related("season")
+        .order_by("season__number", "number")
+        .first()
     )

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from recommendations import views
+
+app_name = "recommendations"
+
+urlpatterns = [
+    path("me/history/", views.history, name="history"),
+    path("me/ratings/", views.ratings, name="ratings"),
+    path("me/list/", views.my_list, name="my_list"),
+    path("me/not-interested/", views.not_interested_page, name="not_interested_list"),
+    path("me/rate/", views.rate_watched, name="rate_watched"),
+    path("me/private-session/", views.private_session, name="private_session"),
+    path("titles/<slug:slug>/rate/", views.rate, name="rate"),
+    path("titles/<slug:slug>/list/", views.my_list_toggle, name="list_toggle"),
+    path("titles/<slug:slug>/not-interested/", views.not_interested, name="not_interested"),
+    path("titles/<slug:slug>/taste/", views.taste_exclusion, name="taste_exclusion"),
+    path("titles/<slug:slug>/watched/", views.mark_watched, name="mark_watched"),
+    path("titles/<slug:slug>/history/remove/", views.history_remove, name="history_remove"),
+    path("watch/<slug:slug>/", views.player, name="player"),
+    path("watch/<slug:slug>/<int:episode_id>/", views.player, name="player_episode"),
+]
