@@ -1,0 +1,71 @@
+"""Rating, My List and Not interested from a card, swapped in place by HTMX."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from accounts.services import profile_create
+from recommendations.models import ListItem, NotInterested, Rating
+from tests.factories import GenreFactory, TitleFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def viewer() -> None:
+    drama = GenreFactory(name="Drama", slug="drama")
+    for i in range(6):
+        TitleFactory(name=f"Drama Number {i}", year=2000 + i, genres=[drama])
+    user = UserFactory(email="ana@example.com", name="Ana")
+    profile_create(account=user, name="Ana")
+
+
+def _sign_in(page: Page, base: str) -> None:
+    page.goto(f"{base}/account/login/")
+    page.get_by_label("E-mail address").fill("ana@example.com")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Watch as Ana").click()
+
+
+def test_card_actions_update_in_place(page: Page, live_server: object, viewer: None) -> None:
+    _sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/browse/drama/")
+    card = page.locator("#title-grid .card").first
+    name = card.locator(".card-name").inner_text()
+
+    card.get_by_role("button", name="Rate 4 stars").click()
+    expect(card.locator(".star.is-on")).to_have_count(8)
+    card.get_by_role("button", name="My List").click()
+    expect(card.get_by_role("button", name="My List")).to_have_attribute("aria-pressed", "true")
+    assert page.url.endswith("/browse/drama/")  # no navigation happened
+
+    second = page.locator("#title-grid .card").nth(1)
+    second.get_by_role("button", name="Not interested").click()
+    hidden = page.locator(".card-hidden")
+    expect(hidden).to_contain_text("won’t be recommended again")
+    hidden.get_by_role("button", name="Undo").click()
+    expect(page.locator(".card-hidden")).to_have_count(0)
+
+    assert Rating.objects.get().title.name == name
+    assert ListItem.objects.count() == 1
+    assert NotInterested.objects.count() == 0
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My List").click()
+    expect(page.locator(".grid .card")).to_have_count(1)
+    expect(page.locator(".grid .card .card-name")).to_have_text(name)
+
+
+def test_rating_works_with_the_keyboard(page: Page, live_server: object, viewer: None) -> None:
+    _sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/browse/drama/")
+    star = page.locator("#title-grid .card").first.get_by_role("button", name="Rate 3 stars")
+    star.focus()
+    page.keyboard.press("Enter")
+    first = page.locator("#title-grid .card").first
+    expect(first.locator(".star.is-on")).to_have_count(6)
+    # Focus stays on the star after the swap, so the keyboard user can go on.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(first.locator(".star.is-on")).to_have_count(7)
