@@ -8,18 +8,31 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def profile_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in and watching as a profile: otherwise to sign-in, then to the picker."""
+    """Signed in and watching as a profile: otherwise to sign-in, then to the picker.
+
+    After choosing, the picker returns to the page; a POST cannot be replayed, so after
+    one it returns to the page the form was on, or home.
+    """
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if request.profile is None:
-            query = urlencode({"next": request.get_full_path()})
+            back = request.get_full_path() if request.method == "GET" else _referer(request)
+            query = urlencode({"next": back})
             return redirect(f"{reverse('accounts:profile_picker')}?{query}")
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _referer(request: HttpRequest) -> str:
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        return referer
+    return reverse("catalog:home")

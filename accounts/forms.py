@@ -73,3 +73,47 @@ class AccountForm(forms.ModelForm):
         if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError("Another account uses this address.")
         return email
+
+
+class RatingScaleForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["rating_scale"]
+        widgets = {"rating_scale": forms.RadioSelect}
+        labels = {"rating_scale": "Rating scale"}
+
+
+class PrivateSessionForm(forms.Form):
+    # A button per state rather than a checkbox: an unchecked box posts nothing, so a
+    # missing field would be indistinguishable from a request to turn it off.
+    enabled = forms.TypedChoiceField(
+        choices=[("on", "On"), ("off", "Off")], coerce=lambda value: value == "on"
+    )
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.", code="password_incorrect")
+        return password
+
+
+class LetterboxdImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Letterboxd’s <code>ratings.csv</code>, or any CSV with the columns "
+        "<code>Name</code>, <code>Year</code> and <code>Rating</code> (½ to 5 stars). "
+        "Up to 5 MB and 20,000 rows.",
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+    )

@@ -96,6 +96,17 @@ def account_create(*, email: str, password: str, name: str = "") -> User:
     return user
 
 
+@transaction.atomic
+def account_delete(*, account: User) -> None:
+    """Delete the account and, by CASCADE, its profiles and every row they own.
+
+    That includes ratings, lists, refusals, the watch log and progress, and the API token.
+    Sessions are not searched (the session table is not indexed by user): a session of a
+    deleted user no longer authenticates, and the view flushes the current one.
+    """
+    User.objects.filter(pk=account.pk).delete()
+
+
 def profile_select(*, session: dict, profile: Profile) -> None:
     session[SESSION_KEY] = profile.pk
 

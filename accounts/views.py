@@ -1,19 +1,40 @@
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.text import slugify
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import selectors, services
-from accounts.forms import AccountForm, ProfileForm, SignupForm
+from accounts import data, selectors, services
+from accounts.decorators import profile_required
+from accounts.forms import (
+    AccountDeleteForm,
+    AccountForm,
+    LetterboxdImportForm,
+    PrivateSessionForm,
+    ProfileForm,
+    RatingScaleForm,
+    SignupForm,
+)
 from accounts.models import Profile
+from recommendations.services import private_session_set
+
+
+class ProfileHttpRequest(HttpRequest):
+    profile: Profile | None
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -52,24 +73,156 @@ def signup(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "accounts/signup.html", {"form": form})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def account(request: HttpRequest) -> HttpResponse:
-    form = AccountForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Your account is saved.")
-        return redirect("accounts:account")
+def _account_page(
+    request: ProfileHttpRequest,
+    *,
+    form: AccountForm | None = None,
+    scale_form: RatingScaleForm | None = None,
+) -> HttpResponse:
     profiles = list(selectors.profile_list(account=request.user))
     return TemplateResponse(
         request,
         "accounts/account.html",
         {
-            "form": form,
+            "form": form or AccountForm(instance=request.user),
+            "scale_form": scale_form or RatingScaleForm(instance=request.user),
             "profiles": profiles,
             "account_profiles": profiles,
             "max_profiles": settings.MARQUEE_MAX_PROFILES,
+            "profile": request.profile,
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request: ProfileHttpRequest) -> HttpResponse:
+    form = AccountForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your account is saved.")
+        return redirect("accounts:account")
+    return _account_page(request, form=form)
+
+
+@login_required
+@require_POST
+def account_rating_scale(request: ProfileHttpRequest) -> HttpResponse:
+    form = RatingScaleForm(request.POST, instance=request.user)
+    if form.is_valid():
+        user = form.save()
+        messages.success(request, f"Your profiles now rate with {user.get_rating_scale_display()}.")
+        return redirect("accounts:account")
+    return _account_page(request, scale_form=form)
+
+
+@login_required
+@require_POST
+@profile_required
+def profile_private_session(request: ProfileHttpRequest) -> HttpResponse:
+    form = PrivateSessionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose whether the private session is on or off.")
+    else:
+        profile = private_session_set(profile=request.profile, enabled=form.cleaned_data["enabled"])
+        if profile.private_session:
+            messages.success(
+                request,
+                f"Private session on for {profile.name}: nothing watched counts towards "
+                "recommendations until you turn it off.",
+            )
+        else:
+            messages.success(request, f"Private session off for {profile.name}.")
+    return redirect(_safe_next(request, reverse("accounts:account")))
+
+
+def _download(content_type: str, filename: str) -> HttpResponse:
+    return HttpResponse(
+        content_type=content_type,
+        headers={"Content-Disposition": content_disposition_header(True, filename)},
+    )
+
+
+@login_required
+@require_GET
+@never_cache
+def account_data_export(request: ProfileHttpRequest) -> HttpResponse:
+    response = _download(
+        "application/json; charset=utf-8", f"marquee-data-{timezone.localdate():%Y-%m-%d}.json"
+    )
+    json.dump(data.account_export(account=request.user), response, ensure_ascii=False, indent=2)
+    return response
+
+
+def _profile_csv(profile: Profile, what: str, rows: Iterable[list[str]]) -> HttpResponse:
+    name = slugify(profile.name) or "profile"
+    response = _download(
+        "text/csv; charset=utf-8", f"marquee-{name}-{what}-{timezone.localdate():%Y-%m-%d}.csv"
+    )
+    data.csv_write(rows, response)
+    return response
+
+
+@login_required
+@require_GET
+@never_cache
+@profile_required
+def profile_ratings_csv(request: ProfileHttpRequest) -> HttpResponse:
+    profile = request.profile
+    return _profile_csv(profile, "ratings", data.ratings_csv_rows(profile=profile))
+
+
+@login_required
+@require_GET
+@never_cache
+@profile_required
+def profile_history_csv(request: ProfileHttpRequest) -> HttpResponse:
+    profile = request.profile
+    return _profile_csv(profile, "history", data.history_csv_rows(profile=profile))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@profile_required
+def profile_ratings_import(request: ProfileHttpRequest) -> HttpResponse:
+    # Not `request.POST or None`: a POST carrying only the file has an empty POST dict.
+    if request.method == "POST":
+        form = LetterboxdImportForm(request.POST, request.FILES)
+    else:
+        form = LetterboxdImportForm()
+    if form.is_valid():
+        try:
+            report = data.letterboxd_import(profile=request.profile, file=form.cleaned_data["file"])
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            # Rendered, not redirected: the report lives only in this response, and
+            # posting the same file again rates the same titles the same way.
+            return TemplateResponse(
+                request,
+                "accounts/import_result.html",
+                {"report": report, "profile": request.profile},
+            )
+    return TemplateResponse(
+        request, "accounts/import_form.html", {"form": form, "profile": request.profile}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request: ProfileHttpRequest) -> HttpResponse:
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.account_delete(account=request.user)
+        # After the delete: if it fails, the person is still signed in to try again.
+        logout(request)
+        messages.success(request, "Your account and everything in it are deleted. Goodbye.")
+        return redirect("catalog:home")
+    profiles = list(selectors.profile_list(account=request.user))
+    return TemplateResponse(
+        request,
+        "accounts/account_delete.html",
+        {"form": form, "profiles": profiles, "account_profiles": profiles},
     )
 
 

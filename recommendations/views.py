@@ -146,23 +146,6 @@ def history_remove(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @profile_required
-@require_POST
-def private_session(request: HtmxHttpRequest) -> HttpResponse:
-    enabled = request.POST.get("enabled") == "on"
-    services.private_session_set(profile=request.profile, enabled=enabled)
-    messages.info(
-        request,
-        "Private session on: what you watch now won’t shape your recommendations."
-        if enabled
-        else "Private session off.",
-    )
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("catalog:home")
-
-
-@profile_required
 @require_GET
 def player(request: HtmxHttpRequest, slug: str, episode_id: int | None = None) -> HttpResponse:
     title = _title(request, slug)

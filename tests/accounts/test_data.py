@@ -1,0 +1,703 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import factory
+import pytest
+from django.apps import apps
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
+from django.test import Client
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from accounts import data
+from accounts.models import Profile, User
+from accounts.services import SESSION_KEY
+from catalog.models import Title
+from recommendations import services
+from recommendations.models import (
+    ListItem,
+    NotInterested,
+    Rating,
+    TasteExclusion,
+    WatchEvent,
+    WatchProgress,
+)
+from recommendations.services import Heartbeat
+from tests.factories import (
+    EpisodeFactory,
+    ProfileFactory,
+    RatingFactory,
+    SeasonFactory,
+    TitleFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
+
+
+class NotInterestedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NotInterested
+
+    profile = factory.SubFactory(ProfileFactory)
+    title = factory.SubFactory(TitleFactory)
+
+
+class TasteExclusionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TasteExclusion
+
+    profile = factory.SubFactory(ProfileFactory)
+    title = factory.SubFactory(TitleFactory)
+
+
+def beat(title: Title, kind: str, position: int, at: int, episode: object = None) -> Heartbeat:
+    return Heartbeat(
+        client_event_id=uuid.uuid4(),
+        title_id=title.pk,
+        episode_id=getattr(episode, "pk", None),
+        kind=kind,
+        position=position,
+        occurred_at=T0 + timedelta(seconds=at),
+    )
+
+
+def fill(profile: Profile) -> dict[str, Title]:
+    """One row of every kind a profile owns, written through the services."""
+    film = TitleFactory(name=f"{profile.name} film", year=1999)
+    liked = TitleFactory(name=f"{profile.name} liked", year=2004)
+    refused = TitleFactory(name=f"{profile.name} refused")
+    series = SeasonFactory(title__name=f"{profile.name} series", number=1).title
+    episode = EpisodeFactory(season=series.seasons.get(), number=1, name="Pilot")
+    services.rating_set(profile=profile, title=film, stars="3.5")
+    services.rating_set(profile=profile, title=liked, thumbs="two_up")
+    services.list_add(profile=profile, title=liked)
+    services.not_interested_add(profile=profile, title=refused)
+    services.taste_exclusion_set(profile=profile, title=film, excluded=True)
+    services.watch_events_record(
+        profile=profile,
+        heartbeats=[
+            beat(film, "start", 0, 0),
+            beat(film, "progress", 600, 600),
+            beat(series, "start", 0, 1000, episode),
+            beat(series, "stop", 300, 1300, episode),
+        ],
+    )
+    return {"film": film, "liked": liked, "refused": refused, "series": series}
+
+
+def signed_in(user: User, profile: Profile | None, *, csrf: bool = False) -> Client:
+    client = Client(enforce_csrf_checks=csrf)
+    client.force_login(user)
+    if profile is not None:
+        session = client.session
+        session[SESSION_KEY] = profile.pk
+        session.save()
+    return client
+
+
+def csv_file(text: str, name: str = "ratings.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+
+
+def read_csv(content: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(content.decode())))
+
+
+# --------------------------------------------------------------------------------------
+# Download my data
+# --------------------------------------------------------------------------------------
+
+
+class TestAccountExport:
+    def test_the_download_is_a_dated_json_attachment(self, alice_client: Client) -> None:
+        response = alice_client.get(reverse("accounts:data_export"))
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+        assert response["Content-Disposition"] == (
+            f'attachment; filename="marquee-data-{date.today():%Y-%m-%d}.json"'
+        )
+        assert "no-store" in response["Cache-Control"]
+        body = json.loads(response.content)
+        assert body["account"]["email"] == "alice@example.com"
+
+    def test_it_holds_the_account_every_profile_and_all_their_rows(
+        self, alice: User, alice_profile: Profile
+    ) -> None:
+        alice.rating_scale = "thumbs"
+        alice.save()
+        kid = ProfileFactory(account=alice, name="Kid", is_kids=True, max_maturity_age=7)
+        titles = fill(alice_profile)
+        services.private_session_set(profile=alice_profile, enabled=True)
+
+        export = json.loads(json.dumps(data.account_export(account=alice)))
+
+        assert export["account"] == {
+            "email": "alice@example.com",
+            "name": "Alice",
+            "date_joined": alice.date_joined.isoformat(),
+            "rating_scale": "thumbs",
+        }
+        assert [p["name"] for p in export["profiles"]] == ["Alice", "Kid"]
+        mine, kids = export["profiles"]
+        assert mine["private_session"] is True
+        assert (kids["is_kids"], kids["max_maturity_age"]) == (True, 7)
+        assert kid.pk
+        assert kids["ratings"] == kids["watch_history"] == []
+        assert {
+            (r["title"]["slug"], r["stars"], r["thumbs"], r["scale"]) for r in mine["ratings"]
+        } == {
+            (titles["film"].slug, 3.5, 1, "stars"),
+            (titles["liked"].slug, 5.0, 2, "thumbs"),
+        }
+        assert mine["ratings"][0]["title"].keys() == {"name", "slug", "year"}
+        history = {(h["title"]["slug"], bool(h["episode"])): h for h in mine["watch_history"]}
+        assert set(history) == {
+            (titles["film"].slug, False),
+            (titles["series"].slug, False),
+            (titles["series"].slug, True),
+        }
+        film = history[(titles["film"].slug, False)]
+        assert (film["last_position"], film["percent"], film["completed"]) == (600, 10.0, False)
+        assert film["times_completed"] == 0
+        assert film["last_watched_at"] == (T0 + timedelta(seconds=600)).isoformat()
+        pilot = history[(titles["series"].slug, True)]
+        assert pilot["episode"] == {"season": 1, "number": 1, "name": "Pilot"}
+        assert [i["title"]["slug"] for i in mine["my_list"]] == [titles["liked"].slug]
+        assert [i["title"]["slug"] for i in mine["not_interested"]] == [titles["refused"].slug]
+        assert [i["title"]["slug"] for i in mine["taste_exclusions"]] == [titles["film"].slug]
+
+    def test_it_leaves_out_other_accounts(
+        self, alice: User, alice_profile: Profile, bob: User
+    ) -> None:
+        fill(ProfileFactory(account=bob, name="Bob"))
+        export = data.account_export(account=alice)
+        assert [p["name"] for p in export["profiles"]] == ["Alice"]
+        assert "Bob" not in json.dumps(export)
+
+    def test_it_costs_six_queries_whatever_the_number_of_profiles(
+        self, alice: User, alice_profile: Profile, django_assert_num_queries: Callable[..., Any]
+    ) -> None:
+        fill(alice_profile)
+        for name in ("Sam", "Kit"):
+            fill(ProfileFactory(account=alice, name=name))
+        # 1. the account's profiles
+        # 2. their ratings, with titles
+        # 3. their watch progress, with titles, episodes and seasons
+        # 4. their My List items, with titles
+        # 5. their not-interested marks, with titles
+        # 6. their taste exclusions, with titles
+        with django_assert_num_queries(6):
+            export = data.account_export(account=alice)
+        assert sum(len(p["watch_history"]) for p in export["profiles"]) == 9
+
+    def test_the_download_costs_nine_queries(
+        self,
+        alice_client: Client,
+        alice: User,
+        alice_profile: Profile,
+        django_assert_num_queries: Callable[..., Any],
+    ) -> None:
+        fill(alice_profile)
+        fill(ProfileFactory(account=alice, name="Sam"))
+        # 1. the session  2. the user  3. the current profile (middleware)
+        # 4-9. the export's six: profiles, ratings, progress, list, not interested, exclusions
+        with django_assert_num_queries(9):
+            alice_client.get(reverse("accounts:data_export"))
+
+    def test_it_needs_a_signed_in_account(self, client: Client) -> None:
+        response = client.get(reverse("accounts:data_export"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+# --------------------------------------------------------------------------------------
+# Per-profile CSV
+# --------------------------------------------------------------------------------------
+
+
+class TestProfileCsv:
+    def test_the_ratings_csv_lists_the_current_profiles_ratings(
+        self, alice_client: Client, alice: User, alice_profile: Profile
+    ) -> None:
+        titles = fill(alice_profile)
+        fill(ProfileFactory(account=alice, name="Sam"))
+        response = alice_client.get(reverse("accounts:ratings_csv"))
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert response["Content-Disposition"] == (
+            f'attachment; filename="marquee-alice-ratings-{date.today():%Y-%m-%d}.csv"'
+        )
+        assert response.content.decode().splitlines()[0] == "title,year,stars,thumbs,rated_at"
+        rows = {r["title"]: r for r in read_csv(response.content)}
+        assert set(rows) == {titles["film"].name, titles["liked"].name}
+        assert (rows["Alice film"]["year"], rows["Alice film"]["stars"]) == ("1999", "3.5")
+        assert (rows["Alice film"]["thumbs"], rows["Alice liked"]["thumbs"]) == ("up", "two_up")
+
+    def test_the_history_csv_has_titles_and_episodes(
+        self, alice_client: Client, alice_profile: Profile
+    ) -> None:
+        fill(alice_profile)
+        response = alice_client.get(reverse("accounts:history_csv"))
+        assert response.status_code == 200
+        assert "history" in response["Content-Disposition"]
+        lines = response.content.decode().splitlines()
+        assert lines[0] == "title,year,episode,percent,completed,last_watched_at"
+        rows = read_csv(response.content)
+        # Newest first; the series and its episode were last watched at the same moment.
+        assert [(r["title"], r["episode"]) for r in rows] == [
+            ("Alice series", ""),
+            ("Alice series", "S01E01"),
+            ("Alice film", ""),
+        ]
+        film = rows[2]
+        assert (film["year"], film["percent"], film["completed"]) == ("1999", "10.0", "no")
+        assert film["last_watched_at"] == (T0 + timedelta(seconds=600)).isoformat()
+
+    @pytest.mark.parametrize("name", ["ratings_csv", "history_csv", "ratings_import"])
+    def test_without_a_profile_it_sends_the_viewer_to_the_picker(
+        self, client: Client, alice: User, alice_profile: Profile, name: str
+    ) -> None:
+        client.force_login(alice)
+        url = reverse(f"accounts:{name}")
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == (
+            f"{reverse('accounts:profile_picker')}?next={url.replace('/', '%2F')}"
+        )
+
+    def test_the_picker_brings_the_viewer_back_to_the_download(
+        self, client: Client, alice: User, alice_profile: Profile
+    ) -> None:
+        client.force_login(alice)
+        picker = client.get(client.get(reverse("accounts:ratings_csv"))["Location"])
+        assert f'value="{reverse("accounts:ratings_csv")}"' in picker.text
+        response = client.post(
+            reverse("accounts:profile_select", args=[alice_profile.pk]),
+            {"next": reverse("accounts:ratings_csv")},
+        )
+        assert response["Location"] == reverse("accounts:ratings_csv")
+
+
+# --------------------------------------------------------------------------------------
+# Letterboxd import
+# --------------------------------------------------------------------------------------
+
+LETTERBOXD_HEADER = "Date,Name,Year,Letterboxd URI,Rating\n"
+
+
+@pytest.fixture
+def catalogue() -> dict[str, Title]:
+    return {
+        "matrix": TitleFactory(name="The Matrix", year=1999),
+        "shining": TitleFactory(name="Shining, The", year=1980),
+        "amelie": TitleFactory(name="Amélie", year=2001, maturity_rating="R"),
+        "solaris72": TitleFactory(name="Solaris", year=1972, slug="solaris-1972"),
+        "solaris02": TitleFactory(name="Solaris", year=2002, slug="solaris-2002"),
+        "hidden": TitleFactory(name="Draft", year=2020, is_published=False),
+        "adult": TitleFactory(name="Grown Up", year=2010, maturity_rating="R"),
+        "toy": TitleFactory(name="Toy Story", year=1995, maturity_rating="G"),
+    }
+
+
+class TestLetterboxdImport:
+    def test_it_rates_the_rows_of_a_letterboxd_ratings_file(
+        self, alice_profile: Profile, catalogue: dict[str, Title]
+    ) -> None:
+        text = LETTERBOXD_HEADER + (
+            "2024-01-05,The Matrix,1999,https://boxd.it/2a1m,4.5\n"
+            "2024-01-06,amélie,2001,https://boxd.it/2a1n,3\n"
+        )
+        report = data.letterboxd_import(profile=alice_profile, file=csv_file(text))
+        assert (report.rows, report.rated, report.skipped) == (2, 2, [])
+        matrix = Rating.objects.get(profile=alice_profile, title=catalogue["matrix"])
+        assert (matrix.stars, matrix.scale, matrix.source) == (Decimal("4.5"), "stars", "import")
+        assert matrix.rated_at.date() == date(2024, 1, 5)
+        assert Rating.objects.get(title=catalogue["amelie"]).stars == Decimal("3.0")
+
+    def test_it_accepts_just_name_year_and_rating(
+        self, alice_profile: Profile, catalogue: dict[str, Title]
+    ) -> None:
+        report = data.letterboxd_import(
+            profile=alice_profile, file=csv_file("Name,Year,Rating\nthe matrix,1999,0.5\n")
+        )
+        assert report.rated == 1
+        assert Rating.objects.get().stars == Decimal("0.5")
+
+    @pytest.mark.parametrize(
+        ("name", "expected"),
+        [
+            ("Matrix, The", "matrix"),
+            ("THE SHINING", "shining"),
+            ("Shining, the", "shining"),
+        ],
+    )
+    def test_it_finds_a_title_with_its_article_at_either_end(
+        self, alice_profile: Profile, catalogue: dict[str, Title], name: str, expected: str
+    ) -> None:
+        year = catalogue[expected].year
+        report = data.letterboxd_import(
+            profile=alice_profile, file=csv_file(f'Name,Year,Rating\n"{name}",{year},4\n')
+        )
+        assert report.rated == 1
+        assert Rating.objects.get().title == catalogue[expected]
+
+    def test_the_year_tells_titles_of_one_name_apart(
+        self, alice_profile: Profile, catalogue: dict[str, Title]
+    ) -> None:
+        data.letterboxd_import(
+            profile=alice_profile, file=csv_file("Name,Year,Rating\nSolaris,2002,3.5\n")
+        )
+        assert Rating.objects.get().title == catalogue["solaris02"]
+
+    def test_it_reports_rows_it_cannot_use(
+        self, alice_profile: Profile, catalogue: dict[str, Title]
+    ) -> None:
+        text = LETTERBOXD_HEADER + (
+            "2024-01-01,Solaris,,u,4\n"
+            "2024-01-01,Solaris,1990,u,4\n"
+            "2024-01-01,Draft,2020,u,4\n"
+            "2024-01-01,The Matrix,1999,u,7\n"
+            "2024-01-01,The Matrix,1999,u,3.3\n"
+            "2024-01-01,The Matrix,1999,u,\n"
+            "2024-01-01,The Matrix,nineteen,u,4\n"
+            "2024-01-01,The Shining,1980,u,5\n"
+        )
+        report = data.letterboxd_import(profile=alice_profile, file=csv_file(text))
+        assert report.rows == 8
+        assert report.rated == 1
+        assert [(s.line, s.name, s.year, s.reason) for s in report.skipped] == [
+            (2, "Solaris", "", "ambiguous"),
+            (3, "Solaris", "1990", "not found"),
+            (4, "Draft", "2020", "not found"),
+            (5, "The Matrix", "1999", "bad rating"),
+            (6, "The Matrix", "1999", "bad rating"),
+            (7, "The Matrix", "1999", "bad rating"),
+            (8, "The Matrix", "nineteen", "bad year"),
+        ]
+        assert list(Rating.objects.values_list("title__name", flat=True)) == ["Shining, The"]
+
+    def test_a_title_above_the_profiles_limit_is_not_found(
+        self, alice: User, catalogue: dict[str, Title]
+    ) -> None:
+        kid = ProfileFactory(account=alice, name="Kid", is_kids=True, max_maturity_age=12)
+        report = data.letterboxd_import(
+            profile=kid, file=csv_file("Name,Year,Rating\nGrown Up,2010,5\nToy Story,1995,5\n")
+        )
+        assert report.rated == 1
+        assert [(s.name, s.reason) for s in report.skipped] == [("Grown Up", "not found")]
+
+    def test_a_repeated_title_takes_its_last_rating(
+        self, alice_profile: Profile, catalogue: dict[str, Title]
+    ) -> None:
+        report = data.letterboxd_import(
+            profile=alice_profile,
+            file=csv_file(
+                "Name,Year,Rating\nThe Matrix,1999,2\nMatrix, The,1999,5\n".replace(
+                    "Matrix, The", '"Matrix, The"'
+                )
+            ),
+        )
+        assert report.rated == 1
+        assert Rating.objects.get().stars == Decimal("5.0")
+
+    def test_it_replaces_an_earlier_rating_of_the_profile_only(
+        self, alice_profile: Profile, bob: User, catalogue: dict[str, Title]
+    ) -> None:
+        bobs = ProfileFactory(account=bob, name="Bob")
+        RatingFactory(profile=alice_profile, title=catalogue["matrix"], stars=Decimal("1.0"))
+        RatingFactory(profile=bobs, title=catalogue["matrix"], stars=Decimal("1.0"))
+        data.letterboxd_import(
+            profile=alice_profile, file=csv_file("Name,Year,Rating\nThe Matrix,1999,4\n")
+        )
+        assert Rating.objects.get(profile=alice_profile).stars == Decimal("4.0")
+        assert Rating.objects.get(profile=bobs).stars == Decimal("1.0")
+
+    def test_our_own_ratings_csv_imports_back(
+        self, alice_client: Client, alice: User, alice_profile: Profile, catalogue: dict[str, Title]
+    ) -> None:
+        services.rating_set(profile=alice_profile, title=catalogue["matrix"], stars="3.5")
+        exported = alice_client.get(reverse("accounts:ratings_csv")).content
+        sam = ProfileFactory(account=alice, name="Sam")
+        report = data.letterboxd_import(profile=sam, file=io.BytesIO(exported))
+        assert report.rated == 1
+        rating = Rating.objects.get(profile=sam)
+        assert (rating.title, rating.stars) == (catalogue["matrix"], Decimal("3.5"))
+
+    def test_it_reads_a_file_with_a_byte_order_mark(
+        self, alice_profile: Profile, catalogue: dict[str, Title]
+    ) -> None:
+        upload = SimpleUploadedFile("r.csv", "\ufeffName,Year,Rating\nThe Matrix,1999,4\n".encode())
+        assert data.letterboxd_import(profile=alice_profile, file=upload).rated == 1
+
+    def test_rows_that_match_nothing_cost_one_query_in_all(
+        self,
+        alice_profile: Profile,
+        catalogue: dict[str, Title],
+        django_assert_num_queries: Callable[..., Any],
+    ) -> None:
+        rows = "".join(f"Unknown {i},2000,3\n" for i in range(500))
+        # 1. the titles the profile may see (id, name, year), matched in Python
+        with django_assert_num_queries(1):
+            report = data.letterboxd_import(
+                profile=alice_profile, file=csv_file("Name,Year,Rating\n" + rows)
+            )
+        assert len(report.skipped) == 500
+
+
+class TestLetterboxdImportRefusesBadFiles:
+    @pytest.mark.parametrize(
+        ("content", "message"),
+        [
+            (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe", "not a CSV"),
+            (b"", "empty"),
+            (b"Name,Year\nThe Matrix,1999\n", "missing: Rating"),
+            (b"Film;Jahr;Note\nThe Matrix;1999;4\n", "missing: Name, Year, Rating"),
+            (b"just some text\nand more\n", "missing: Name, Year, Rating"),
+            (b'Name,Year,Rating\n"The Matrix,1999,4\n', "not a readable CSV"),
+        ],
+    )
+    def test_it_refuses_a_malformed_file_and_writes_nothing(
+        self,
+        alice_profile: Profile,
+        catalogue: dict[str, Title],
+        content: bytes,
+        message: str,
+    ) -> None:
+        with pytest.raises(ValidationError, match=message):
+            data.letterboxd_import(profile=alice_profile, file=SimpleUploadedFile("r.csv", content))
+        assert not Rating.objects.exists()
+
+    def test_it_refuses_a_file_over_five_megabytes(
+        self, alice_profile: Profile, catalogue: dict[str, Title]
+    ) -> None:
+        row = "The Matrix,1999,4," + "x" * 200 + "\n"
+        text = "Name,Year,Rating,Note\n" + row * (5 * 1024 * 1024 // len(row) + 1)
+        with pytest.raises(ValidationError, match="larger than 5 MB"):
+            data.letterboxd_import(profile=alice_profile, file=csv_file(text))
+        with pytest.raises(ValidationError, match="larger than 5 MB"):
+            data.letterboxd_import(profile=alice_profile, file=io.BytesIO(text.encode()))
+        assert not Rating.objects.exists()
+
+    def test_it_refuses_more_than_twenty_thousand_rows(
+        self, alice_profile: Profile, catalogue: dict[str, Title]
+    ) -> None:
+        text = "Name,Year,Rating\n" + "The Matrix,1999,4\n" * 20_001
+        with pytest.raises(ValidationError, match="more than 20,000 rows"):
+            data.letterboxd_import(profile=alice_profile, file=csv_file(text))
+        assert not Rating.objects.exists()
+
+    def test_twenty_thousand_rows_are_allowed(
+        self, alice_profile: Profile, catalogue: dict[str, Title]
+    ) -> None:
+        text = "Name,Year,Rating\n" + "The Matrix,1999,4\n" * 20_000
+        report = data.letterboxd_import(profile=alice_profile, file=csv_file(text))
+        assert (report.rows, report.rated) == (20_000, 1)
+
+    def test_a_failing_write_rolls_back_every_rating(
+        self,
+        alice_profile: Profile,
+        catalogue: dict[str, Title],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        calls = []
+
+        def rating_set(**kwargs: Any) -> Rating:
+            calls.append(kwargs)
+            if len(calls) == 2:
+                raise RuntimeError("disk full")
+            return services.rating_set(**kwargs)
+
+        monkeypatch.setattr(data, "rating_set", rating_set)
+        with pytest.raises(RuntimeError):
+            data.letterboxd_import(
+                profile=alice_profile,
+                file=csv_file("Name,Year,Rating\nThe Matrix,1999,4\nThe Shining,1980,5\n"),
+            )
+        assert len(calls) == 2
+        assert not Rating.objects.exists()
+
+
+class TestImportPages:
+    URL = reverse("accounts:ratings_import")
+
+    def test_the_form_page_names_the_profile(self, alice_client: Client) -> None:
+        response = alice_client.get(self.URL)
+        assert response.status_code == 200
+        assert 'enctype="multipart/form-data"' in response.text
+        assert "Alice" in response.text
+
+    def test_the_result_page_counts_ratings_and_lists_unmatched_rows(
+        self, alice_client: Client, alice_profile: Profile, catalogue: dict[str, Title]
+    ) -> None:
+        upload = csv_file(
+            LETTERBOXD_HEADER
+            + "2024-01-01,The Matrix,1999,u,4\n"
+            + "2024-01-01,Solaris,,u,4\n"
+            + "2024-01-01,Nope <b>bold</b>,2001,u,4\n"
+            + "2024-01-01,The Shining,1980,u,9\n"
+        )
+        response = alice_client.post(self.URL, {"file": upload})
+        assert response.status_code == 200
+        assert response.templates[0].name == "accounts/import_result.html"
+        report = response.context["report"]
+        assert (report.rows, report.rated) == (4, 1)
+        assert "1 title rated for Alice" in response.text
+        for text in ("ambiguous", "not found", "bad rating", "Nope &lt;b&gt;bold&lt;/b&gt;"):
+            assert text in response.text
+        assert Rating.objects.filter(profile=alice_profile, source="import").count() == 1
+
+    def test_a_malformed_file_is_a_form_error(
+        self, alice_client: Client, catalogue: dict[str, Title]
+    ) -> None:
+        response = alice_client.post(self.URL, {"file": csv_file("Title;Stars\nThe Matrix;4\n")})
+        assert response.status_code == 200
+        assert response.templates[0].name == "accounts/import_form.html"
+        assert "needs the columns Name, Year and Rating" in response.text
+        assert not Rating.objects.exists()
+
+    def test_a_post_without_a_file_is_a_form_error(self, alice_client: Client) -> None:
+        response = alice_client.post(self.URL, {})
+        assert response.status_code == 200
+        assert "This field is required" in response.text
+
+    def test_it_refuses_a_post_without_csrf(
+        self, alice: User, alice_profile: Profile, catalogue: dict[str, Title]
+    ) -> None:
+        client = signed_in(alice, alice_profile, csrf=True)
+        response = client.post(
+            self.URL, {"file": csv_file("Name,Year,Rating\nThe Matrix,1999,4\n")}
+        )
+        assert response.status_code == 403
+        assert not Rating.objects.exists()
+
+    def test_a_post_without_a_profile_goes_to_the_picker_and_rates_nothing(
+        self, client: Client, alice: User, alice_profile: Profile, catalogue: dict[str, Title]
+    ) -> None:
+        client.force_login(alice)
+        response = client.post(
+            self.URL, {"file": csv_file("Name,Year,Rating\nThe Matrix,1999,4\n")}
+        )
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:profile_picker"))
+        assert not Rating.objects.exists()
+
+
+# --------------------------------------------------------------------------------------
+# Delete my account
+# --------------------------------------------------------------------------------------
+
+
+def _owner_fields() -> list[tuple[type[models.Model], str, type[models.Model]]]:
+    """Every foreign key to an account or a profile, in every installed model.
+
+    Found rather than listed, so that a model added later is checked without editing this.
+    """
+    owners = (User, Profile)
+    found = []
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model in owners:
+                found.append((model, field.attname, field.related_model))
+    return found
+
+
+def _rows_owned(user_ids: list[int], profile_ids: list[int]) -> dict[str, int]:
+    counts = {}
+    for model, attname, owner in _owner_fields():
+        ids = user_ids if owner is User else profile_ids
+        counts[f"{model._meta.label}.{attname}"] = model._default_manager.filter(
+            **{f"{attname}__in": ids}
+        ).count()
+    return counts
+
+
+class TestDeleteAccount:
+    URL = reverse("accounts:delete")
+
+    def test_the_confirm_page_asks_for_the_password(self, alice_client: Client) -> None:
+        response = alice_client.get(self.URL)
+        assert response.status_code == 200
+        assert 'type="password"' in response.text
+        assert "alice@example.com" in response.text
+        assert "cannot be undone" in response.text
+
+    def test_a_wrong_password_deletes_nothing(
+        self, alice_client: Client, alice: User, alice_profile: Profile
+    ) -> None:
+        fill(alice_profile)
+        response = alice_client.post(self.URL, {"password": "not my password"})
+        assert response.status_code == 200
+        assert "That is not your password" in response.text
+        assert User.objects.filter(pk=alice.pk).exists()
+        assert Rating.objects.filter(profile=alice_profile).count() == 2
+        assert alice_client.get(reverse("accounts:account")).status_code == 200
+
+    def test_an_empty_password_deletes_nothing(self, alice_client: Client, alice: User) -> None:
+        response = alice_client.post(self.URL, {"password": ""})
+        assert response.status_code == 200
+        assert User.objects.filter(pk=alice.pk).exists()
+
+    def test_it_refuses_a_post_without_csrf(self, alice: User, alice_profile: Profile) -> None:
+        client = signed_in(alice, alice_profile, csrf=True)
+        response = client.post(self.URL, {"password": "correct horse battery"})
+        assert response.status_code == 403
+        assert User.objects.filter(pk=alice.pk).exists()
+
+    def test_it_deletes_every_row_of_the_account_and_nothing_else(
+        self, alice_client: Client, alice: User, alice_profile: Profile, bob: User
+    ) -> None:
+        second = ProfileFactory(account=alice, name="Sam")
+        fill(alice_profile)
+        fill(second)
+        Token.objects.create(user=alice)
+        elsewhere = signed_in(alice, second)
+        bobs = ProfileFactory(account=bob, name="Bob")
+        fill(bobs)
+        Token.objects.create(user=bob)
+        charlie = UserFactory(email="charlie@example.com")
+        alice_ids, alice_profile_ids = [alice.pk], [alice_profile.pk, second.pk]
+        before = _rows_owned(alice_ids, alice_profile_ids)
+        for model in (Rating, ListItem, NotInterested, TasteExclusion, WatchEvent, WatchProgress):
+            assert before[f"{model._meta.label}.profile_id"] > 0, model
+        assert before["authtoken.Token.user_id"] == 1
+        bob_before = _rows_owned([bob.pk], [bobs.pk])
+        session_key = alice_client.session.session_key
+
+        response = alice_client.post(self.URL, {"password": "correct horse battery"})
+
+        assert response.status_code == 302
+        assert response["Location"] == reverse("catalog:home")
+        assert not User.objects.filter(pk=alice.pk).exists()
+        assert not Profile.objects.filter(pk__in=alice_profile_ids).exists()
+        assert set(_rows_owned(alice_ids, alice_profile_ids).values()) == {0}
+        assert _rows_owned([bob.pk], [bobs.pk]) == bob_before
+        assert User.objects.filter(pk__in=[bob.pk, charlie.pk]).count() == 2
+        # Signed out here, and another signed-in browser of hers no longer gets in.
+        assert not Session.objects.filter(session_key=session_key).exists()
+        home = alice_client.get(response["Location"])
+        assert "Your account and everything in it are deleted" in home.text
+        assert not home.wsgi_request.user.is_authenticated
+        stale = elsewhere.get(reverse("accounts:account"))
+        assert stale.status_code == 302
+        assert stale["Location"].startswith(reverse("accounts:login"))
+        # Her API token is gone with her.
+        assert not Token.objects.filter(user_id=alice.pk).exists()
+
+    def test_it_needs_a_signed_in_account(self, client: Client) -> None:
+        response = client.post(self.URL, {"password": "correct horse battery"})
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
