@@ -1,13 +1,18 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
-from django.http import Http404
-from rest_framework import generics, serializers
-from rest_framework.request import Request
+from typing import Any
 
-from accounts.models import Profile
+from django.db.models import Case, QuerySet, When
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.api import PROFILE_PARAMETER, request_profile
 from catalog import selectors
-from catalog.models import Genre, Title
+from catalog.models import MAX_YEAR, MIN_YEAR, Genre, Title
 
 
 class GenreOutputSerializer(serializers.ModelSerializer):
@@ -45,45 +50,71 @@ class TitleDetailOutputSerializer(TitleOutputSerializer):
         fields = [*TitleOutputSerializer.Meta.fields, "synopsis", "release_date", "tags"]
 
 
-def _profile(request: Request) -> Profile | None:
-    return getattr(request._request, "profile", None)
-
-
 class TitleListApi(generics.ListAPIView):
-    """Published titles, filtered by `genre` (slug), `kind`, `year` and `q` (search)."""
+    """Published titles the profile may see, by name; with `q`, best matches first."""
+
+    class FilterSerializer(serializers.Serializer):
+        genre = serializers.SlugField(required=False, help_text="A genre's slug.")
+        kind = serializers.ChoiceField(
+            choices=Title.Kind.choices,
+            required=False,
+            error_messages={"invalid_choice": "Use movie or series."},
+        )
+        year = serializers.IntegerField(
+            required=False,
+            min_value=MIN_YEAR,
+            max_value=MAX_YEAR,
+            error_messages={"invalid": "A year is a number."},
+        )
+        q = serializers.CharField(required=False, max_length=100, help_text="Search words.")
 
     serializer_class = TitleOutputSerializer
 
+    @extend_schema(parameters=[FilterSerializer, PROFILE_PARAMETER])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self) -> QuerySet[Title]:
-        params = self.request.query_params
-        titles = selectors.title_visible_queryset(profile=_profile(self.request))
+        filters = self.FilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        params = filters.validated_data
+        profile = request_profile(self.request)
+        titles = selectors.title_visible_queryset(profile=profile)
         if params.get("genre"):
             titles = titles.filter(genres__slug=params["genre"])
         if params.get("kind"):
-            if params["kind"] not in Title.Kind.values:
-                raise serializers.ValidationError({"kind": "Use movie or series."})
             titles = titles.filter(kind=params["kind"])
         if params.get("year"):
-            try:
-                titles = titles.filter(year=int(params["year"]))
-            except ValueError:
-                raise serializers.ValidationError({"year": "A year is a number."}) from None
+            titles = titles.filter(year=params["year"])
+        titles = titles.prefetch_related("genres")
         if params.get("q"):
-            found = selectors.search(query=params["q"], profile=_profile(self.request), limit=200)
-            titles = titles.filter(pk__in=[t.pk for t in found.titles])
-        return titles.prefetch_related("genres").order_by("name", "year", "id")
+            found = selectors.search(query=params["q"], profile=profile, limit=200).titles
+            if not found:
+                return titles.none()
+            # Keep the search's ranking: the best match is what a searcher wants first.
+            rank = Case(*(When(pk=title.pk, then=position) for position, title in enumerate(found)))
+            return titles.filter(pk__in=[title.pk for title in found]).order_by(rank, "id")
+        return titles.order_by("name", "year", "id")
 
 
+@extend_schema(parameters=[PROFILE_PARAMETER])
 class TitleDetailApi(generics.RetrieveAPIView):
+    """A published title with its synopsis and tags; 403 above the profile's maturity limit."""
+
     serializer_class = TitleDetailOutputSerializer
 
     def get_object(self) -> Title:
+        profile = request_profile(self.request)
         try:
-            return selectors.title_detail(slug=self.kwargs["slug"], profile=_profile(self.request))
+            return selectors.title_detail(slug=self.kwargs["slug"], profile=profile)
         except Http404:
             raise Http404("No such title.") from None
+        except selectors.MaturityForbidden:
+            raise PermissionDenied("This title is above the profile's maturity limit.") from None
 
 
 class GenreListApi(generics.ListAPIView):
+    """Every genre, by name."""
+
     serializer_class = GenreOutputSerializer
     queryset = Genre.objects.order_by("name")

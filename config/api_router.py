@@ -2,12 +2,48 @@
 
 from django.urls import path
 
+from accounts import api as accounts_api
 from catalog import api as catalog_api
+from recommendations import api as recommendations_api
 
 app_name = "api"
 
 urlpatterns = [
+    path("auth/token/", accounts_api.TokenObtainApi.as_view(), name="auth-token"),
     path("titles/", catalog_api.TitleListApi.as_view(), name="title-list"),
     path("titles/<slug:slug>/", catalog_api.TitleDetailApi.as_view(), name="title-detail"),
     path("genres/", catalog_api.GenreListApi.as_view(), name="genre-list"),
+    # Everything under me/ acts as one profile: the X-Marquee-Profile header's, or the
+    # session's. me/profiles/ lists the choices and needs none.
+    path("me/profiles/", accounts_api.ProfileListApi.as_view(), name="me-profile-list"),
+    path("me/ratings/", recommendations_api.RatingListApi.as_view(), name="me-rating-list"),
+    path("me/ratings/<slug:slug>/", recommendations_api.RatingApi.as_view(), name="me-rating"),
+    path(
+        "me/watch-events/",
+        recommendations_api.WatchEventBatchApi.as_view(),
+        name="me-watch-events",
+    ),
+    path("me/history/", recommendations_api.HistoryListApi.as_view(), name="me-history-list"),
+    path(
+        "me/history/<slug:slug>/",
+        recommendations_api.HistoryEntryApi.as_view(),
+        name="me-history-entry",
+    ),
+    path(
+        "me/history/<slug:slug>/watched/",
+        recommendations_api.MarkWatchedApi.as_view(),
+        name="me-history-watched",
+    ),
+    path("me/list/", recommendations_api.MyListApi.as_view(), name="me-list"),
+    path("me/list/<slug:slug>/", recommendations_api.MyListItemApi.as_view(), name="me-list-item"),
+    path(
+        "me/not-interested/",
+        recommendations_api.NotInterestedListApi.as_view(),
+        name="me-not-interested-list",
+    ),
+    path(
+        "me/not-interested/<slug:slug>/",
+        recommendations_api.NotInterestedApi.as_view(),
+        name="me-not-interested",
+    ),
 ]

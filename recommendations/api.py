@@ -255,20 +255,8 @@ class WatchEventBatchApi(ProfileApi):
             if event["title"] not in title_ids:
                 raise _event_error(index, "title", "No such title.")
 
-        # Events already recorded are answered as duplicates without validating them again:
-        # a player that retries a batch after a lost response must not hear "out of order".
-        recorded = set(
-            WatchEvent.objects.filter(
-                profile=self.profile, client_event_id__in=[event["id"] for event in events]
-            ).values_list("client_event_id", flat=True)
-        )
-        fresh: list[tuple[int, Heartbeat]] = []
-        for index, event in enumerate(events):
-            if event["id"] in recorded:
-                continue
-            # The first of two events with one id wins, as it would across batches.
-            recorded.add(event["id"])
-            heartbeat = Heartbeat(
+        heartbeats = [
+            Heartbeat(
                 client_event_id=event["id"],
                 title_id=title_ids[event["title"]],
                 episode_id=event["episode"],
@@ -276,18 +264,14 @@ class WatchEventBatchApi(ProfileApi):
                 position=event["position"],
                 occurred_at=event["at"],
             )
-            fresh.append((index, heartbeat))
-
-        accepted = 0
-        if fresh:
-            try:
-                accepted = services.watch_events_record(
-                    profile=self.profile, heartbeats=[heartbeat for _index, heartbeat in fresh]
-                )
-            except HeartbeatError as error:
-                index = fresh[error.index][0]
-                field = EVENT_FIELDS.get(error.field, error.field)
-                raise _event_error(index, field, error.reason) from None
+            for event in events
+        ]
+        try:
+            # Already-recorded ids are skipped by the service: a batch may be sent again.
+            accepted = services.watch_events_record(profile=self.profile, heartbeats=heartbeats)
+        except HeartbeatError as error:
+            field = EVENT_FIELDS.get(error.field, error.field)
+            raise _event_error(error.index, field, error.reason) from None
         result = {"accepted": accepted, "duplicates": len(events) - accepted}
         return Response(self.OutputSerializer(result).data)
 
