@@ -113,7 +113,9 @@ def title_state(*, profile: Profile, title: Title) -> TitleState:
 def history_list(*, profile: Profile, kind: str | None = None) -> QuerySet[WatchProgress]:
     """What the profile watched, newest first: one row per film or series."""
     rows = (
-        WatchProgress.objects.filter(profile=profile, episode__isnull=True)
+        WatchProgress.objects.filter(
+            profile=profile, episode__isnull=True, title__is_published=True
+        )
         .select_related("title", "current_episode__season")
         .annotate(
             excluded_from_taste=Exists(
@@ -132,7 +134,7 @@ def history_list(*, profile: Profile, kind: str | None = None) -> QuerySet[Watch
 
 def rating_list(*, profile: Profile) -> QuerySet[Rating]:
     return (
-        Rating.objects.filter(profile=profile)
+        Rating.objects.filter(profile=profile, title__is_published=True)
         .select_related("title")
         .annotate(
             excluded_from_taste=Exists(
@@ -145,7 +147,7 @@ def rating_list(*, profile: Profile) -> QuerySet[Rating]:
 
 def my_list(*, profile: Profile) -> QuerySet[ListItem]:
     return (
-        ListItem.objects.filter(profile=profile)
+        ListItem.objects.filter(profile=profile, title__is_published=True)
         .select_related("title")
         .order_by("-added_at", "-id")
     )
@@ -153,7 +155,7 @@ def my_list(*, profile: Profile) -> QuerySet[ListItem]:
 
 def not_interested_list(*, profile: Profile) -> QuerySet[NotInterested]:
     return (
-        NotInterested.objects.filter(profile=profile)
+        NotInterested.objects.filter(profile=profile, title__is_published=True)
         .select_related("title")
         .order_by("-created_at", "-id")
     )

@@ -200,6 +200,8 @@ def list_remove(*, profile: Profile, title: Title) -> bool:
 
 @transaction.atomic
 def not_interested_add(*, profile: Profile, title: Title) -> NotInterested:
+    if not title.is_published:
+        raise ValidationError({"title": "No such title."}, code="not_found")
     mark, created = NotInterested.objects.get_or_create(profile=profile, title=title)
     if created:
         signals_changed(profile=profile)
@@ -242,6 +244,8 @@ FOLLOWS_PLAYING = {WatchEvent.Kind.PROGRESS, WatchEvent.Kind.PAUSE, WatchEvent.K
 # Heartbeats come every 10 s; allow for a late one before time stops counting.
 HEARTBEAT_SLACK = timedelta(seconds=15)
 POSITION_TOLERANCE = 1.1
+# Players' clocks drift; further ahead than this is a bug or a forged time.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -286,6 +290,11 @@ def _insert_new_events(rows: list[WatchEvent]) -> set[uuid.UUID]:
     """
     if not rows:
         return set()
+    # The first of a repeated id is the one recorded, on every database.
+    unique: dict[uuid.UUID, WatchEvent] = {}
+    for row in rows:
+        unique.setdefault(row.client_event_id, row)
+    rows = list(unique.values())
     fields = [
         WatchEvent._meta.get_field(name)
         for name in (
@@ -384,6 +393,7 @@ def _validate(
     progress: dict[tuple[int, int | None], WatchProgress],
     titles: dict[int, Title],
     episodes: dict[int, Episode],
+    now: datetime,
 ) -> dict[tuple[int, int | None], int]:
     """Runtime in seconds of every (title, episode) in the batch; HeartbeatError otherwise."""
     allowed = (
@@ -392,19 +402,18 @@ def _validate(
     runtimes: dict[tuple[int, int | None], int] = {
         key: row.runtime_seconds for key, row in progress.items()
     }
-    last_seen: dict[tuple[int, int | None], datetime] = {
-        key: row.last_watched_at for key, row in progress.items()
-    }
+    # Titles with a rollup come with it (one query); a curator may have unpublished one since.
+    titles = {**{row.title_id: row.title for row in progress.values()}, **titles}
     for index, hb in enumerate(heartbeats):
         key = (hb.title_id, hb.episode_id)
         if hb.kind not in WatchEvent.Kind.values:
             raise HeartbeatError(index, "kind", "Use start, progress, pause, stop or seek.")
+        title = titles.get(hb.title_id)
+        if title is None or not title.is_published:
+            raise HeartbeatError(index, "title", "No such title.")
+        if allowed is not None and title.maturity_rating not in allowed:
+            raise HeartbeatError(index, "title", "This title is above the maturity limit.")
         if key not in runtimes:
-            title = titles.get(hb.title_id)
-            if title is None:
-                raise HeartbeatError(index, "title", "No such title.")
-            if allowed is not None and title.maturity_rating not in allowed:
-                raise HeartbeatError(index, "title", "This title is above the maturity limit.")
             if title.is_series and hb.episode_id is None:
                 raise HeartbeatError(index, "episode", "A series is watched one episode at a time.")
             if not title.is_series and hb.episode_id is not None:
@@ -419,12 +428,24 @@ def _validate(
             raise HeartbeatError(index, "position", "The position cannot be negative.")
         if hb.position > runtimes[key] * POSITION_TOLERANCE:
             raise HeartbeatError(index, "position", "The position is beyond the runtime.")
+        if hb.occurred_at > now + CLOCK_SKEW:
+            # A far-future time would make every later event look out of order.
+            raise HeartbeatError(index, "occurred_at", "This event is in the future.")
+    return runtimes
+
+
+def _check_order(
+    heartbeats: Sequence[Heartbeat], progress: dict[tuple[int, int | None], WatchProgress]
+) -> None:
+    """New events of a title may not be older than what is already recorded for it."""
+    last_seen = {key: row.last_watched_at for key, row in progress.items()}
+    for index, hb in enumerate(heartbeats):
+        key = (hb.title_id, hb.episode_id)
         if key in last_seen and hb.occurred_at < last_seen[key]:
             raise HeartbeatError(
                 index, "occurred_at", "This event is older than one already recorded."
             )
         last_seen[key] = hb.occurred_at
-    return runtimes
 
 
 @transaction.atomic
@@ -440,6 +461,7 @@ def watch_events_record(*, profile: Profile, heartbeats: Sequence[Heartbeat]) ->
     """
     if not heartbeats:
         return 0
+    now = timezone.now()
     keys = {(hb.title_id, hb.episode_id) for hb in heartbeats}
     series_keys = {(hb.title_id, None) for hb in heartbeats if hb.episode_id is not None}
     title_filter = Q()
@@ -447,14 +469,20 @@ def watch_events_record(*, profile: Profile, heartbeats: Sequence[Heartbeat]) ->
         title_filter |= Q(title_id=title_id, episode_id=episode_id)
     progress = {
         (row.title_id, row.episode_id): row
-        for row in WatchProgress.objects.select_for_update().filter(title_filter, profile=profile)
+        for row in WatchProgress.objects.select_for_update(of=("self",))
+        .select_related("title")
+        .filter(title_filter, profile=profile)
     }
     titles, episodes = _load_targets(profile=profile, heartbeats=heartbeats, known=set(progress))
     runtimes = _validate(
-        profile=profile, heartbeats=heartbeats, progress=progress, titles=titles, episodes=episodes
+        profile=profile,
+        heartbeats=heartbeats,
+        progress=progress,
+        titles=titles,
+        episodes=episodes,
+        now=now,
     )
     private = profile.private_session
-    now = timezone.now()
     inserted = _insert_new_events(
         [
             WatchEvent(
@@ -471,12 +499,23 @@ def watch_events_record(*, profile: Profile, heartbeats: Sequence[Heartbeat]) ->
             for hb in heartbeats
         ]
     )
+    # Only events new to the log count: a batch sent again after a lost response, or an
+    # id repeated inside a batch (the first wins), changes nothing and is not "out of order".
+    fresh: list[Heartbeat] = []
+    for hb in heartbeats:
+        if hb.client_event_id in inserted:
+            inserted.discard(hb.client_event_id)
+            fresh.append(hb)
+    try:
+        _check_order(fresh, progress)
+    except HeartbeatError as error:
+        raise HeartbeatError(
+            heartbeats.index(fresh[error.index]), error.field, error.reason
+        ) from None
     new_rows: list[WatchProgress] = []
     changed: dict[tuple[int, int | None], WatchProgress] = {}
     signal = False
-    for hb in heartbeats:
-        if hb.client_event_id not in inserted:
-            continue
+    for hb in fresh:
         key = (hb.title_id, hb.episode_id)
         row = progress.get(key)
         if row is None:
@@ -509,7 +548,7 @@ def watch_events_record(*, profile: Profile, heartbeats: Sequence[Heartbeat]) ->
     _progress_save(new_rows, [row for row in changed.values() if row not in new_rows])
     if signal or any(not row.is_private for row in new_rows):
         signals_changed(profile=profile)
-    return len(inserted)
+    return len(fresh)
 
 
 def _series_apply(

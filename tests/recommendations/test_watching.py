@@ -182,6 +182,48 @@ class TestBadHeartbeats:
         assert error.value.index == 1
         assert WatchEvent.objects.count() == 1
 
+    def test_a_batch_sent_again_is_not_out_of_order(
+        self, alice_profile: Profile, film: Title
+    ) -> None:
+        batch = [beat(film, "start", 0, 0), beat(film, "progress", 10, 10)]
+        services.watch_events_record(profile=alice_profile, heartbeats=batch)
+        services.watch_events_record(
+            profile=alice_profile, heartbeats=[beat(film, "progress", 20, 20)]
+        )
+        # The player lost the first response and sends that batch again.
+        assert services.watch_events_record(profile=alice_profile, heartbeats=batch) == 0
+        assert progress_of(alice_profile, film).last_position == 20
+
+    def test_an_id_twice_in_a_batch_counts_once(self, alice_profile: Profile, film: Title) -> None:
+        event_id = uuid.uuid4()
+        recorded = services.watch_events_record(
+            profile=alice_profile,
+            heartbeats=[
+                beat(film, "start", 0, 0),
+                beat(film, "progress", 10, 10, event_id=event_id),
+                beat(film, "progress", 10, 10, event_id=event_id),
+            ],
+        )
+        assert recorded == 2
+        assert progress_of(alice_profile, film).seconds_watched == 10
+
+    def test_events_from_the_future_are_rejected(self, alice_profile: Profile, film: Title) -> None:
+        future = Heartbeat(
+            uuid.uuid4(), film.pk, None, "start", 0, timezone.now() + timedelta(hours=1)
+        )
+        with pytest.raises(HeartbeatError, match="in the future"):
+            services.watch_events_record(profile=alice_profile, heartbeats=[future])
+
+    def test_a_title_unpublished_since_takes_no_more_events(
+        self, alice_profile: Profile, film: Title
+    ) -> None:
+        services.watch_events_record(profile=alice_profile, heartbeats=[beat(film, "start", 0, 0)])
+        Title.objects.filter(pk=film.pk).update(is_published=False)
+        with pytest.raises(HeartbeatError, match="No such title"):
+            services.watch_events_record(
+                profile=alice_profile, heartbeats=[beat(film, "progress", 10, 10)]
+            )
+
     def test_unknown_title(self, alice_profile: Profile, film: Title) -> None:
         ghost = Heartbeat(uuid.uuid4(), 999_999, None, "start", 0, T0)
         with pytest.raises(HeartbeatError, match="No such title"):
