@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.template.response import TemplateResponse
 
@@ -8,6 +8,9 @@ from catalog.selectors import MaturityForbidden
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        # API clients get JSON for unknown routes too, not the site's page.
+        return JsonResponse({"detail": "Not found."}, status=404)
     response = TemplateResponse(request, "404.html", status=404)
     return response.render()
 

@@ -19,3 +19,10 @@ def test_404_page_is_styled(client: Client) -> None:
     assert response.status_code == 404
     assert "Lost your way?" in response.text
     assert 'class="site-header"' in response.text
+
+
+@pytest.mark.django_db
+def test_unknown_api_routes_answer_json(client: Client) -> None:
+    response = client.get("/api/v1/nothing-here/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}

@@ -66,9 +66,9 @@ def test_a_viewer_signs_in_browses_and_searches(
     page.goto(f"{base}/search/")
     page.get_by_label("Search titles and people").last.press_sequentially("arriv", delay=40)
     results = page.locator("#search-results")
-    expect(results.get_by_text("Arrival at Dawn")).to_be_visible()
+    expect(results.locator(".card-name", has_text="Arrival at Dawn")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/search/\?q=arriv"))
-    expect(results.get_by_text("Drama Number 01")).to_have_count(0)
+    expect(results.locator(".card-name", has_text="Drama Number 01")).to_have_count(0)
 
 
 def test_the_profile_switcher_in_the_header(
