@@ -4,6 +4,12 @@ Everything goes in with `bulk_create` inside one transaction: a failure leaves n
 behind, and 10,000 titles take seconds rather than minutes. Loading into a database that
 already has data adds to it: genres and tags are reused, and any title, person or account
 whose slug or e-mail is taken gets a "-2", "-3"… suffix.
+
+Every profile also gets its history (`catalog.demo.profile_history`): progress rows,
+ratings, My List and "not interested". So do the profiles of the demo sign-in household
+(`accounts.services.demo_accounts_ensure`), which loading with users creates. The player's
+append-only WatchEvent log is left empty: nothing reads old heartbeats back, and the
+progress rows are what the site and the recommender use.
 """
 
 from __future__ import annotations
@@ -11,18 +17,33 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TextIO
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Exists, Model, OuterRef
 from django.utils import timezone
 
 from accounts.models import Profile, User
-from catalog.demo import EMAIL_DOMAIN, DemoWorld, GenreSpec, TagSpec, world_build
+from accounts.services import demo_accounts_ensure
+from catalog.demo import (
+    DEMO_HOUSEHOLD,
+    EMAIL_DOMAIN,
+    DemoWorld,
+    GenreSpec,
+    ProfileHistory,
+    ProgressSpec,
+    TagSpec,
+    household_history,
+    profile_history,
+    title_added_ago,
+    world_build,
+)
 from catalog.models import Credit, Episode, Genre, Person, Season, Tag, Title
+from recommendations.models import ListItem, NotInterested, Rating, WatchProgress
+from recommendations.services import stars_to_thumbs
 
 BATCH_SIZE = 2000
 
@@ -40,16 +61,35 @@ class DemoSummary:
     tags_created: int
     accounts: int
     profiles: int
+    viewings: int  # title-level progress rows: films and series started
+    progress_rows: int  # those and the episode rows
+    ratings: int
+    list_items: int
+    not_interested: int
+    household_profiles: int  # demo sign-in profiles given a history
     seconds: float
 
 
-def demo_load(*, titles: int, users: int, seed: int, stdout: TextIO | None = None) -> DemoSummary:
+def demo_load(
+    *,
+    titles: int,
+    users: int,
+    seed: int,
+    stdout: TextIO | None = None,
+    now: datetime | None = None,
+) -> DemoSummary:
     """Generate the demo world for `seed` and write it; return what was created.
+
+    With users, also ensure the demo sign-in accounts and give their household profiles
+    histories (only those without any signals yet, so loading again does not double them).
+    Every date is `now` (default: the current time) minus a generated offset: the same seed
+    gives the same data, shifted to end at the moment of loading.
 
     Raises ImproperlyConfigured, before writing anything, on a database that cannot return
     primary keys from bulk inserts (every table after the first needs them).
     """
     started = time.perf_counter()
+    now = now or timezone.now()
     if not connection.features.can_return_rows_from_bulk_insert:
         raise ImproperlyConfigured(
             "seed_demo needs a database that returns ids from bulk inserts "
@@ -65,12 +105,17 @@ def demo_load(*, titles: int, users: int, seed: int, stdout: TextIO | None = Non
             Tag, world.tags, lambda spec: Tag(name=spec.name, slug=spec.slug, kind=spec.kind)
         )
         person_ids = _people_create(world)
-        title_ids = _titles_create(world)
+        title_ids = _titles_create(world, now=now)
         _say(stdout, f"Wrote {len(title_ids):,} titles and {len(person_ids):,} people.")
         _title_links_create(world, title_ids=title_ids, genre_ids=genre_ids, tag_ids=tag_ids)
         credits = _credits_create(world, title_ids=title_ids, person_ids=person_ids)
-        seasons, episodes = _seasons_create(world, title_ids=title_ids)
-        accounts, profiles = _accounts_create(world)
+        seasons, episode_ids = _seasons_create(world, title_ids=title_ids)
+        accounts, profile_ids = _accounts_create(world, now=now)
+        writer = _HistoryWriter(world, title_ids=title_ids, episode_ids=episode_ids, now=now)
+        for index, profile_id in enumerate(profile_ids):
+            writer.add(profile_history(world, index), profile_id=profile_id)
+        household = _household_histories_create(world, writer) if users else 0
+        writer.flush()
     if connection.vendor == "postgresql":
         # Fresh statistics, or the planner ignores the search indexes on a just-loaded table.
         with connection.cursor() as cursor:
@@ -80,13 +125,19 @@ def demo_load(*, titles: int, users: int, seed: int, stdout: TextIO | None = Non
         titles=len(title_ids),
         series=sum(1 for title in world.titles if title.seasons),
         seasons=seasons,
-        episodes=episodes,
+        episodes=len(episode_ids),
         people=len(person_ids),
         credits=credits,
         genres_created=genres_created,
         tags_created=tags_created,
         accounts=accounts,
-        profiles=profiles,
+        profiles=len(profile_ids),
+        viewings=writer.viewings,
+        progress_rows=writer.progress.count,
+        ratings=writer.ratings.count,
+        list_items=writer.list_items.count,
+        not_interested=writer.not_interested.count,
+        household_profiles=household,
         seconds=time.perf_counter() - started,
     )
 
@@ -102,21 +153,42 @@ def _bulk_ids(model: type[Model], objects: list[Model]) -> list[int]:
     return [obj.pk for obj in objects]
 
 
-def _bulk(model: type[Model], objects: Iterable[Model]) -> int:
-    # Rows whose ids nobody needs come from a generator, so at most one batch of model
-    # instances exists at a time (bulk_create's own batch_size needs the whole list).
-    count = 0
-    batch: list[Model] = []
+class _Writer:
+    """Inserts rows of one model BATCH_SIZE at a time, as they are added.
+
+    Rows come from generators, so at most one batch of model instances exists at a time
+    (bulk_create's own batch_size needs the whole list). Given `ids`, appends the new
+    primary keys to it in the order the rows were added.
+    """
+
+    def __init__(self, model: type[Model], *, ids: list[int] | None = None) -> None:
+        self.model = model
+        self.count = 0
+        self.ids = ids
+        self._batch: list[Model] = []
+
+    def add(self, obj: Model) -> None:
+        self._batch.append(obj)
+        if len(self._batch) == BATCH_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._batch:
+            return
+        self.model._default_manager.bulk_create(self._batch)
+        self.count += len(self._batch)
+        if self.ids is not None:
+            self.ids += [obj.pk for obj in self._batch]
+        self._batch = []
+
+
+def _bulk(model: type[Model], objects: Iterable[Model], *, ids: list[int] | None = None) -> int:
+    """Insert `objects` in batches; return how many, and append their ids to `ids` if given."""
+    writer = _Writer(model, ids=ids)
     for obj in objects:
-        batch.append(obj)
-        if len(batch) == BATCH_SIZE:
-            model._default_manager.bulk_create(batch)
-            count += len(batch)
-            batch = []
-    if batch:
-        model._default_manager.bulk_create(batch)
-        count += len(batch)
-    return count
+        writer.add(obj)
+    writer.flush()
+    return writer.count
 
 
 def _free(wanted: list[str], existing: set[str], suffixed: Callable[[str, int], str]) -> list[str]:
@@ -179,10 +251,9 @@ def _people_create(world: DemoWorld) -> list[int]:
     )
 
 
-def _titles_create(world: DemoWorld) -> list[int]:
+def _titles_create(world: DemoWorld, *, now: datetime) -> list[int]:
     existing = set(Title.objects.values_list("slug", flat=True))
     slugs = _free([title.slug for title in world.titles], existing, _slug_suffixed)
-    now = timezone.now()
     return _bulk_ids(
         Title,
         [
@@ -198,8 +269,7 @@ def _titles_create(world: DemoWorld) -> list[int]:
                 original_language=title.original_language,
                 country=title.country,
                 is_published=True,
-                # The index breaks ties, so "recently added" has a stable order.
-                added_at=now - timedelta(days=title.added_days_ago, seconds=index),
+                added_at=now - timedelta(seconds=title_added_ago(world, index)),
             )
             for index, (title, slug) in enumerate(zip(world.titles, slugs, strict=True))
         ],
@@ -250,14 +320,16 @@ def _credits_create(world: DemoWorld, *, title_ids: list[int], person_ids: list[
     )
 
 
-def _seasons_create(world: DemoWorld, *, title_ids: list[int]) -> tuple[int, int]:
+def _seasons_create(world: DemoWorld, *, title_ids: list[int]) -> tuple[int, list[int]]:
+    """How many seasons, and the ids of every episode in world order (title, season, number)."""
     specs = [
         (title_id, season)
         for title, title_id in zip(world.titles, title_ids, strict=True)
         for season in title.seasons
     ]
+    episode_ids: list[int] = []
     if not specs:
-        return 0, 0
+        return 0, episode_ids
     season_ids = _bulk_ids(
         Season,
         [
@@ -265,7 +337,7 @@ def _seasons_create(world: DemoWorld, *, title_ids: list[int]) -> tuple[int, int
             for title_id, season in specs
         ],
     )
-    episodes = _bulk(
+    _bulk(
         Episode,
         (
             Episode(
@@ -278,13 +350,16 @@ def _seasons_create(world: DemoWorld, *, title_ids: list[int]) -> tuple[int, int
             for (_title_id, season), season_id in zip(specs, season_ids, strict=True)
             for episode in season.episodes
         ),
+        ids=episode_ids,
     )
-    return len(season_ids), episodes
+    return len(season_ids), episode_ids
 
 
-def _accounts_create(world: DemoWorld) -> tuple[int, int]:
+def _accounts_create(world: DemoWorld, *, now: datetime) -> tuple[int, list[int]]:
+    """How many accounts, and the ids of every profile in `world.profiles` order."""
+    profile_ids: list[int] = []
     if not world.accounts:
-        return 0, 0
+        return 0, profile_ids
     # E-mails are unique ignoring case, and only demo addresses can clash with these.
     existing = {
         email.lower()
@@ -296,7 +371,6 @@ def _accounts_create(world: DemoWorld) -> tuple[int, int]:
     # One unusable hash for everyone: demo accounts never sign in, and hashing a password
     # per account would dominate the run time.
     password = make_password(None)
-    now = timezone.now()
     account_ids = _bulk_ids(
         User,
         [
@@ -304,7 +378,7 @@ def _accounts_create(world: DemoWorld) -> tuple[int, int]:
             for account, email in zip(world.accounts, emails, strict=True)
         ],
     )
-    profiles = _bulk(
+    _bulk(
         Profile,
         (
             Profile(
@@ -318,5 +392,125 @@ def _accounts_create(world: DemoWorld) -> tuple[int, int]:
             for account, account_id in zip(world.accounts, account_ids, strict=True)
             for profile in account.profiles
         ),
+        ids=profile_ids,
     )
-    return len(account_ids), profiles
+    return len(account_ids), profile_ids
+
+
+class _HistoryWriter:
+    """Turns profile histories into rows of the four signal tables, written in batches."""
+
+    def __init__(
+        self, world: DemoWorld, *, title_ids: list[int], episode_ids: list[int], now: datetime
+    ) -> None:
+        self.world = world
+        self.title_ids = title_ids
+        self.episode_ids = episode_ids
+        self.now = now
+        # Where each title's episodes start in `episode_ids`, which is in world order.
+        self.first_episode: list[int] = []
+        position = 0
+        for title in world.titles:
+            self.first_episode.append(position)
+            position += sum(len(season.episodes) for season in title.seasons)
+        self.viewings = 0
+        self.progress = _Writer(WatchProgress)
+        self.ratings = _Writer(Rating)
+        self.list_items = _Writer(ListItem)
+        self.not_interested = _Writer(NotInterested)
+
+    def add(self, history: ProfileHistory, *, profile_id: int) -> None:
+        for viewing in history.viewings:
+            self.viewings += 1
+            title_id = self.title_ids[viewing.title_index]
+            first = self.first_episode[viewing.title_index]
+            for spec in viewing.progress:
+                self.progress.add(
+                    self._progress(spec, profile_id=profile_id, title_id=title_id, first=first)
+                )
+        for rating in history.ratings:
+            self.ratings.add(
+                Rating(
+                    profile_id=profile_id,
+                    title_id=self.title_ids[rating.title_index],
+                    stars=rating.stars,
+                    thumbs=stars_to_thumbs(rating.stars),
+                    scale=Rating.Scale.STARS,
+                    source=rating.source,
+                    rated_at=self._at(rating.rated_ago),
+                )
+            )
+        for mark in history.my_list:
+            self.list_items.add(
+                ListItem(
+                    profile_id=profile_id,
+                    title_id=self.title_ids[mark.title_index],
+                    added_at=self._at(mark.ago),
+                )
+            )
+        for mark in history.not_interested:
+            self.not_interested.add(
+                NotInterested(
+                    profile_id=profile_id,
+                    title_id=self.title_ids[mark.title_index],
+                    created_at=self._at(mark.ago),
+                )
+            )
+
+    def flush(self) -> None:
+        for writer in (self.progress, self.ratings, self.list_items, self.not_interested):
+            writer.flush()
+
+    def _at(self, seconds_ago: int) -> datetime:
+        return self.now - timedelta(seconds=seconds_ago)
+
+    def _progress(
+        self, spec: ProgressSpec, *, profile_id: int, title_id: int, first: int
+    ) -> WatchProgress:
+        return WatchProgress(
+            profile_id=profile_id,
+            title_id=title_id,
+            episode_id=None if spec.episode is None else self.episode_ids[first + spec.episode],
+            runtime_seconds=spec.runtime_seconds,
+            last_position=spec.last_position,
+            furthest_position=spec.furthest_position,
+            seconds_watched=spec.seconds_watched,
+            percent=spec.percent,
+            started_at=self._at(spec.started_ago),
+            last_watched_at=self._at(spec.last_watched_ago),
+            last_event_kind=spec.last_event_kind,
+            completed=spec.completed,
+            times_completed=spec.times_completed,
+            completed_at=None if spec.completed_ago is None else self._at(spec.completed_ago),
+            is_private=False,
+            current_episode_id=(
+                None
+                if spec.current_episode is None
+                else self.episode_ids[first + spec.current_episode]
+            ),
+        )
+
+
+def _household_histories_create(world: DemoWorld, writer: _HistoryWriter) -> int:
+    """Ensure the demo sign-in accounts; give histories to household profiles that have none.
+
+    Returns how many profiles got one. `make run` seeds before `demo_login`, so without
+    this the account a visitor signs in with would be the only one with nothing watched.
+    """
+    viewer, _curator = demo_accounts_ensure()
+    quiet = (
+        Profile.objects.filter(account=viewer, name__in=list(DEMO_HOUSEHOLD))
+        .exclude(Exists(WatchProgress.objects.filter(profile=OuterRef("pk"))))
+        .exclude(Exists(Rating.objects.filter(profile=OuterRef("pk"))))
+        .exclude(Exists(ListItem.objects.filter(profile=OuterRef("pk"))))
+        .exclude(Exists(NotInterested.objects.filter(profile=OuterRef("pk"))))
+        .order_by("name")
+    )
+    count = 0
+    for profile in quiet:
+        history = household_history(
+            world, name=profile.name, max_maturity_age=profile.max_maturity_age
+        )
+        writer.add(history, profile_id=profile.pk)
+        count += 1
+    return count

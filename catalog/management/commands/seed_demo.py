@@ -1,4 +1,8 @@
-"""`manage.py seed_demo`: fill the database with an invented demo catalogue and viewers."""
+"""`manage.py seed_demo`: fill the database with an invented demo catalogue and viewers.
+
+Viewers come with histories (watching, ratings, My List, "not interested") drawn from
+hidden taste groups; with --users above 0 the demo sign-in household gets one too.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,10 @@ from catalog.models import Title
 
 class Command(BaseCommand):
     help = (
-        "Create invented titles, people, accounts and profiles. The same --seed and counts "
-        "give the same data on an empty database; running again adds to what is there."
+        "Create invented titles, people, accounts and profiles with viewing histories, and "
+        "(with --users) the demo sign-in accounts. The same --seed and counts give the same "
+        "data on an empty database, dated back from the moment of loading; running again "
+        "adds to what is there."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -49,6 +55,10 @@ class Command(BaseCommand):
                 f"{summary.seasons:,} seasons and {summary.episodes:,} episodes), "
                 f"{summary.people:,} people, {summary.credits:,} credits, "
                 f"{summary.accounts:,} accounts with {summary.profiles:,} profiles; "
+                f"{summary.viewings:,} titles watched ({summary.progress_rows:,} progress "
+                f"rows), {summary.ratings:,} ratings, {summary.list_items:,} My List items, "
+                f"{summary.not_interested:,} not interested; "
+                f"{summary.household_profiles} demo sign-in profiles with a history; "
                 f"{summary.genres_created} new genres and {summary.tags_created} new tags. "
                 f"Seed {summary.seed}, {summary.seconds:.1f} s."
             )
