@@ -115,14 +115,16 @@
       });
   }
 
-  function tick() {
+  function advance() {
     const now = performance.now();
     position = Math.min(runtime, position + ((now - lastTick) / 1000) * Number(ui.speed.value));
     lastTick = now;
     render();
-    if (position >= runtime) {
-      stop("Finished");
-    }
+  }
+
+  function tick() {
+    advance();
+    if (position >= runtime) stop("Finished");
   }
 
   function play() {
@@ -145,7 +147,7 @@
 
   function pause() {
     if (!playing) return;
-    tick();
+    advance();
     halt();
     record("pause");
     ui.playLabel.textContent = "Resume";
@@ -154,7 +156,7 @@
   }
 
   function stop(message) {
-    if (playing) tick();
+    if (playing) advance();
     halt();
     record("stop");
     ui.playLabel.textContent = position >= runtime ? "Play again" : "Resume";
@@ -170,9 +172,6 @@
     lastTick = performance.now();
     if (playing) record("seek");
     render();
-  });
-  ui.speed.addEventListener("change", () => {
-    if (playing) tick();
   });
   // Leaving the page stops playback; keepalive lets the last event outlive the page.
   window.addEventListener("pagehide", () => {
