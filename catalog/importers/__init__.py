@@ -1,0 +1,1 @@
+"""Importers that fill the catalogue, and its viewers' ratings, from public datasets."""
