@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Model, Q, Sum
 from django.utils import timezone
 
 from accounts.models import Profile
@@ -168,12 +168,23 @@ def rating_set(
     return rating
 
 
-@transaction.atomic
-def rating_clear(*, profile: Profile, title: Title) -> bool:
-    deleted, _ = Rating.objects.filter(profile=profile, title=title).delete()
+def _mark_add(model: type[Model], *, profile: Profile, title: Title) -> tuple[Model, bool]:
+    mark, created = model.objects.get_or_create(profile=profile, title=title)
+    if created:
+        signals_changed(profile=profile)
+    return mark, created
+
+
+def _mark_remove(model: type[Model], *, profile: Profile, title: Title) -> bool:
+    deleted, _ = model.objects.filter(profile=profile, title=title).delete()
     if deleted:
         signals_changed(profile=profile)
     return bool(deleted)
+
+
+@transaction.atomic
+def rating_clear(*, profile: Profile, title: Title) -> bool:
+    return _mark_remove(Rating, profile=profile, title=title)
 
 
 # --------------------------------------------------------------------------------------
@@ -184,48 +195,32 @@ def rating_clear(*, profile: Profile, title: Title) -> bool:
 @transaction.atomic
 def list_add(*, profile: Profile, title: Title) -> ListItem:
     _check_visible(profile=profile, title=title)
-    item, created = ListItem.objects.get_or_create(profile=profile, title=title)
-    if created:
-        signals_changed(profile=profile)
-    return item
+    return _mark_add(ListItem, profile=profile, title=title)[0]
 
 
 @transaction.atomic
 def list_remove(*, profile: Profile, title: Title) -> bool:
-    deleted, _ = ListItem.objects.filter(profile=profile, title=title).delete()
-    if deleted:
-        signals_changed(profile=profile)
-    return bool(deleted)
+    return _mark_remove(ListItem, profile=profile, title=title)
 
 
 @transaction.atomic
 def not_interested_add(*, profile: Profile, title: Title) -> NotInterested:
     if not title.is_published:
         raise ValidationError({"title": "No such title."}, code="not_found")
-    mark, created = NotInterested.objects.get_or_create(profile=profile, title=title)
-    if created:
-        signals_changed(profile=profile)
-    return mark
+    return _mark_add(NotInterested, profile=profile, title=title)[0]
 
 
 @transaction.atomic
 def not_interested_remove(*, profile: Profile, title: Title) -> bool:
-    deleted, _ = NotInterested.objects.filter(profile=profile, title=title).delete()
-    if deleted:
-        signals_changed(profile=profile)
-    return bool(deleted)
+    return _mark_remove(NotInterested, profile=profile, title=title)
 
 
 @transaction.atomic
 def taste_exclusion_set(*, profile: Profile, title: Title, excluded: bool) -> bool:
     """ "Don't use this for my recommendations" on or off; True when something changed."""
     if excluded:
-        _mark, changed = TasteExclusion.objects.get_or_create(profile=profile, title=title)
-    else:
-        changed = bool(TasteExclusion.objects.filter(profile=profile, title=title).delete()[0])
-    if changed:
-        signals_changed(profile=profile)
-    return changed
+        return _mark_add(TasteExclusion, profile=profile, title=title)[1]
+    return _mark_remove(TasteExclusion, profile=profile, title=title)
 
 
 def private_session_set(*, profile: Profile, enabled: bool) -> Profile:
