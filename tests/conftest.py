@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 
 from accounts.models import Profile, User
-from accounts.services import SESSION_KEY
 from tests.factories import ProfileFactory, UserFactory
+from tests.helpers import watch_as
 
 
 @pytest.fixture
@@ -27,7 +27,5 @@ def bob(db: None) -> User:
 def alice_client(client: Client, alice: User, alice_profile: Profile) -> Client:
     """Alice, signed in, watching as her own profile."""
     client.force_login(alice)
-    session = client.session
-    session[SESSION_KEY] = alice_profile.pk
-    session.save()
+    watch_as(client, alice_profile)
     return client

@@ -7,7 +7,7 @@ from django.utils.text import slugify
 
 from accounts.models import Profile, User
 from catalog.models import Credit, Episode, Genre, Person, Season, Tag, Title
-from recommendations.models import ListItem, Rating, Thumbs
+from recommendations.models import ListItem, Rating, Thumbs, WatchProgress
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -117,3 +117,17 @@ class ListItemFactory(factory.django.DjangoModelFactory):
 
     profile = factory.SubFactory(ProfileFactory)
     title = factory.SubFactory(TitleFactory)
+
+
+class WatchProgressFactory(factory.django.DjangoModelFactory):
+    """A film part-watched: give `last_position`; the rest follows from it."""
+
+    class Meta:
+        model = WatchProgress
+
+    profile = factory.SubFactory(ProfileFactory)
+    title = factory.SubFactory(TitleFactory)
+    runtime_seconds = 6000
+    last_position = 0
+    furthest_position = factory.SelfAttribute("last_position")
+    percent = factory.LazyAttribute(lambda o: round(100 * o.last_position / o.runtime_seconds, 2))

@@ -22,7 +22,6 @@ from rest_framework.authtoken.models import Token
 
 from accounts import data
 from accounts.models import Profile, User
-from accounts.services import SESSION_KEY
 from catalog.models import Title
 from recommendations import services
 from recommendations.models import (
@@ -42,6 +41,7 @@ from tests.factories import (
     TitleFactory,
     UserFactory,
 )
+from tests.helpers import watch_as
 
 pytestmark = pytest.mark.django_db
 
@@ -103,9 +103,7 @@ def signed_in(user: User, profile: Profile | None, *, csrf: bool = False) -> Cli
     client = Client(enforce_csrf_checks=csrf)
     client.force_login(user)
     if profile is not None:
-        session = client.session
-        session[SESSION_KEY] = profile.pk
-        session.save()
+        watch_as(client, profile)
     return client
 
 

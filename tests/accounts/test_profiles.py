@@ -9,6 +9,7 @@ from django.urls import reverse
 from accounts.models import Profile, User
 from accounts.services import SESSION_KEY, profile_create, profile_delete, profile_update
 from tests.factories import ProfileFactory
+from tests.helpers import watch_as
 
 pytestmark = pytest.mark.django_db
 
@@ -138,9 +139,7 @@ class TestSwitching:
     ) -> None:
         bobs = ProfileFactory(account=bob, name="Bobby")
         client.force_login(alice)
-        session = client.session
-        session[SESSION_KEY] = bobs.pk
-        session.save()
+        watch_as(client, bobs)
         response = client.get(reverse("catalog:home"))
         assert "Bobby" not in response.text
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.models import Profile, RatingScale, User
 from tests.factories import ProfileFactory
+from tests.helpers import watch_as
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +22,7 @@ def csrf_client(user: User, profile: Profile | None = None) -> Client:
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     if profile is not None:
-        session = client.session
-        session["marquee_profile_id"] = profile.pk
-        session.save()
+        watch_as(client, profile)
     return client
 
 

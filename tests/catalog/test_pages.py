@@ -15,6 +15,7 @@ from tests.factories import (
     SeasonFactory,
     TitleFactory,
 )
+from tests.helpers import watch_as
 
 pytestmark = pytest.mark.django_db
 
@@ -206,13 +207,11 @@ class TestSearch:
 class TestKidsProfiles:
     @pytest.fixture
     def kids_client(self, client: Client, alice_profile: Profile) -> Client:
-        from accounts.services import SESSION_KEY, profile_create
+        from accounts.services import profile_create
 
         kid = profile_create(account=alice_profile.account, name="Kid", is_kids=True)
         client.force_login(alice_profile.account)
-        session = client.session
-        session[SESSION_KEY] = kid.pk
-        session.save()
+        watch_as(client, kid)
         return client
 
     def test_rows_and_search_hide_titles_above_the_limit(self, kids_client: Client) -> None:

@@ -12,7 +12,14 @@ from accounts.models import Profile, User
 from catalog.models import Title
 from recommendations import services
 from recommendations.models import ListItem, NotInterested, Rating, TasteExclusion, WatchProgress
-from tests.factories import EpisodeFactory, ProfileFactory, SeasonFactory, TitleFactory
+from tests.factories import (
+    EpisodeFactory,
+    ProfileFactory,
+    SeasonFactory,
+    TitleFactory,
+    WatchProgressFactory,
+)
+from tests.helpers import watch_as
 
 pytestmark = pytest.mark.django_db
 
@@ -78,9 +85,7 @@ class TestRating:
     def test_csrf_is_required(self, alice: User, alice_profile: Profile, film: Title) -> None:
         client = Client(enforce_csrf_checks=True)
         client.force_login(alice)
-        session = client.session
-        session["marquee_profile_id"] = alice_profile.pk
-        session.save()
+        watch_as(client, alice_profile)
         url = reverse("recommendations:rate", args=[film.slug])
         assert client.post(url, {"stars": "3"}, headers=HTMX).status_code == 403
         assert not Rating.objects.exists()
@@ -136,14 +141,7 @@ class TestCardActions:
     def test_cards_show_progress(
         self, alice_client: Client, alice_profile: Profile, film: Title
     ) -> None:
-        WatchProgress.objects.create(
-            profile=alice_profile,
-            title=film,
-            runtime_seconds=6000,
-            last_position=3000,
-            furthest_position=3000,
-            percent=50,
-        )
+        WatchProgressFactory(profile=alice_profile, title=film, last_position=3000)
         page = alice_client.get(reverse("catalog:home")).text
         assert "50% watched" in page
         assert "Resume Arrival" in page
@@ -183,14 +181,7 @@ class TestPlayer:
     def test_player_page_starts_where_the_profile_stopped(
         self, alice_client: Client, alice_profile: Profile, film: Title
     ) -> None:
-        WatchProgress.objects.create(
-            profile=alice_profile,
-            title=film,
-            runtime_seconds=6000,
-            last_position=1234,
-            furthest_position=1234,
-            percent=20,
-        )
+        WatchProgressFactory(profile=alice_profile, title=film, last_position=1234)
         page = alice_client.get(reverse("recommendations:player", args=[film.slug])).text
         assert 'data-start="1234"' in page
         assert 'data-runtime="6000"' in page
@@ -218,9 +209,7 @@ class TestPlayer:
     def test_kids_cannot_play_adult_titles(self, client: Client, alice: User) -> None:
         kid = services_profile_kid(alice)
         client.force_login(alice)
-        session = client.session
-        session["marquee_profile_id"] = kid.pk
-        session.save()
+        watch_as(client, kid)
         adult = TitleFactory(maturity_rating="R")
         assert client.get(reverse("recommendations:player", args=[adult.slug])).status_code == 404
 
@@ -300,9 +289,7 @@ class TestListPages:
         self, alice_client: Client, alice: User, activity: list[Title]
     ) -> None:
         other = ProfileFactory(account=alice, name="Theo")
-        session = alice_client.session
-        session["marquee_profile_id"] = other.pk
-        session.save()
+        watch_as(alice_client, other)
         assert "Watched 0" not in alice_client.get(reverse("recommendations:history")).text
 
 
