@@ -15,7 +15,7 @@ from django.contrib.postgres.search import (
 )
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Greatest
 from django.http import Http404
 
@@ -86,7 +86,8 @@ def _page(titles: QuerySet[Title], number: int) -> TitlePage:
 
 
 BROWSE_ORDERS = {
-    "popular": ("-year", "name", "id"),
+    # Titles nobody watched this week come after the trending ones, on every database.
+    "trending": (F("trending__score").desc(nulls_last=True), "name", "id"),
     "new": ("-added_at", "-id"),
     "az": ("name", "year", "id"),
     "year": ("-year", "name", "id"),
@@ -137,7 +138,7 @@ class Row:
 
 
 def home_rows(*, profile: Profile | None, genre_rows: int = 6) -> list[Row]:
-    """The catalogue home: newest additions, then the genres with the most titles."""
+    """The catalogue home: trending, newest additions, then the genres with most titles."""
     from django.urls import reverse
 
     visible = title_visible_queryset(profile=profile)
@@ -146,13 +147,20 @@ def home_rows(*, profile: Profile | None, genre_rows: int = 6) -> list[Row]:
         visible = visible.exclude(
             Exists(NotInterested.objects.filter(profile=profile, title=OuterRef("pk")))
         )
+    trending = visible.filter(trending__isnull=False).order_by("-trending__score", "id")
     rows = [
+        Row(
+            key="trending",
+            heading="Trending now",
+            titles=list(_card_fields(trending, profile)[:ROW_SIZE]),
+            see_all_url=reverse("catalog:browse") + "?order=trending",
+        ),
         Row(
             key="new",
             heading="New on Marquee",
             titles=list(_card_fields(visible.order_by("-added_at", "-id"), profile)[:ROW_SIZE]),
             see_all_url=reverse("catalog:browse") + "?order=new",
-        )
+        ),
     ]
     genres = (
         Genre.objects.annotate(n=Count("titles", filter=Q(titles__in=visible.values("pk"))))

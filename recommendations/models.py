@@ -229,3 +229,19 @@ class WatchProgress(models.Model):
             and self.percent < 100 * settings.MARQUEE_ABANDONED_BELOW
             and self.last_watched_at < quiet_since
         )
+
+
+class TrendingTitle(models.Model):
+    """Time-decayed recent viewing of a title on this instance (refresh_trending)."""
+
+    title = models.OneToOneField(Title, on_delete=models.CASCADE, related_name="trending")
+    score = models.FloatField()
+    viewers_today = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-score"]
+        indexes = [models.Index(fields=["-score"], name="rec_trending_score")]
+
+    def __str__(self) -> str:
+        return f"{self.title_id}: {self.score:.2f}"

@@ -7,6 +7,7 @@ transaction, a refresh of that profile's recommendations (`signals_changed`).
 from __future__ import annotations
 
 import logging
+import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from recommendations.models import (
     Source,
     TasteExclusion,
     Thumbs,
+    TrendingTitle,
     WatchEvent,
     WatchProgress,
 )
@@ -649,3 +651,50 @@ def history_remove(*, profile: Profile, title: Title) -> bool:
     if deleted:
         signals_changed(profile=profile)
     return bool(deleted)
+
+
+# --------------------------------------------------------------------------------------
+# Trending
+# --------------------------------------------------------------------------------------
+
+TRENDING_WINDOW = timedelta(days=7)
+TRENDING_HALF_LIFE_HOURS = 36.0
+
+
+@transaction.atomic
+def trending_refresh(*, now: datetime | None = None) -> int:
+    """Rebuild the trending table from the last week's viewing; return how many titles.
+
+    Each profile that watched a title counts once, weighted by how recently it watched:
+    the weight halves every TRENDING_HALF_LIFE_HOURS. Private viewing does not count.
+    """
+    now = now or timezone.now()
+    recent = WatchProgress.objects.filter(
+        episode__isnull=True,
+        is_private=False,
+        title__is_published=True,
+        last_watched_at__gte=now - TRENDING_WINDOW,
+        last_watched_at__lte=now,
+    ).values_list("title_id", "last_watched_at")
+    scores: dict[int, float] = {}
+    today: dict[int, int] = {}
+    decay = math.log(2) / TRENDING_HALF_LIFE_HOURS
+    for title_id, watched_at in recent.iterator(chunk_size=5000):
+        age_hours = (now - watched_at).total_seconds() / 3600
+        scores[title_id] = scores.get(title_id, 0.0) + math.exp(-decay * age_hours)
+        if age_hours < 24:
+            today[title_id] = today.get(title_id, 0) + 1
+    TrendingTitle.objects.all().delete()
+    TrendingTitle.objects.bulk_create(
+        [
+            TrendingTitle(
+                title_id=title_id,
+                score=round(score, 6),
+                viewers_today=today.get(title_id, 0),
+                computed_at=now,
+            )
+            for title_id, score in scores.items()
+        ],
+        batch_size=2000,
+    )
+    return len(scores)

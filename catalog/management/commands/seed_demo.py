@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from catalog.demo import MAX_TITLES, MAX_USERS
 from catalog.demo_load import demo_load
 from catalog.models import Title
+from recommendations.services import trending_refresh
 
 
 class Command(BaseCommand):
@@ -49,6 +50,9 @@ class Command(BaseCommand):
             self.stdout.write("The catalogue already has titles: not seeding (--if-empty).")
             return
         summary = demo_load(titles=titles, users=users, seed=seed, stdout=self.stdout)
+        # The hourly task would get there; a fresh demo should not start with an empty row.
+        trending = trending_refresh()
+        self.stdout.write(f"{trending:,} titles trending.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {summary.titles:,} titles ({summary.series:,} series with "
