@@ -245,3 +245,76 @@ class TrendingTitle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title_id}: {self.score:.2f}"
+
+
+class ModelVersion(models.Model):
+    """One trained recommendation model: its parameters, data, metrics and artifact.
+
+    At most one version is active (a partial unique constraint) and at most one is training
+    at a time (the single-flight lock of train_model).
+    """
+
+    class Status(models.TextChoices):
+        TRAINING = "training", "Training"
+        READY = "ready", "Ready"
+        ACTIVE = "active", "Active"
+        FAILED = "failed", "Failed"
+        RETIRED = "retired", "Retired"
+
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.TRAINING)
+    params = models.JSONField(default=dict, blank=True)
+    data_counts = models.JSONField(default=dict, blank=True)
+    metrics = models.JSONField(
+        default=dict, blank=True, help_text="Ours and the baselines', on the held-out split."
+    )
+    timings = models.JSONField(default=dict, blank=True, help_text="Seconds per phase.")
+    artifact = models.CharField(max_length=255, blank=True, help_text="Path in default storage.")
+    gate_reason = models.TextField(blank=True, help_text="Why the quality gate held it back.")
+    error = models.TextField(blank=True)
+    signals_seen = models.PositiveBigIntegerField(
+        default=0, help_text="Signals in the database when training read them."
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    trained_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = "created_at"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="active"), name="rec_version_one_active"
+            ),
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="training"), name="rec_version_one_training"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["training", "ready", "active", "failed", "retired"]),
+                name="rec_version_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Model {self.pk} ({self.get_status_display()})"
+
+    def metric(self, model: str, name: str) -> float | None:
+        value = self.metrics.get(model, {}).get(name)
+        return float(value) if value is not None else None
+
+
+class ProfileCandidates(models.Model):
+    """A profile's top candidates from the active model, refreshed after each new signal."""
+
+    profile = models.OneToOneField(Profile, on_delete=models.CASCADE, related_name="candidates")
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+")
+    title_ids = models.JSONField(default=list)
+    scores = models.JSONField(default=list)
+    predicted_stars = models.JSONField(default=list)
+    match = models.JSONField(default=list, help_text="Match % per title, 0–99.")
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "profile candidates"
+
+    def __str__(self) -> str:
+        return f"{len(self.title_ids)} candidates for {self.profile_id}"

@@ -71,22 +71,14 @@ def signals_changed(*, profile: Profile) -> None:
 
 
 def profile_recommendations_refresh(*, profile_id: int) -> dict[str, int]:
-    """Recompute a profile's recommendations after new feedback.
+    """Recompute a profile's candidates with its newest feedback folded into the model.
 
-    The engine that folds new feedback into the model arrives with the recommendation
-    engine; until then this reports what the profile's taste is built from.
+    Without an active model there is nothing to fold into: the pages use popularity then.
     """
-    profile = Profile.objects.filter(pk=profile_id).first()
-    if profile is None:
-        return {}
-    counts = {
-        "ratings": Rating.objects.filter(profile=profile).count(),
-        "watched": WatchProgress.objects.filter(
-            profile=profile, episode__isnull=True, is_private=False
-        ).count(),
-    }
-    logger.info("Signals of profile %s: %s", profile_id, counts)
-    return counts
+    from recommendations import engine
+
+    candidates = engine.profile_candidates_refresh(profile_id=profile_id)
+    return {"candidates": len(candidates.title_ids) if candidates else 0}
 
 
 # --------------------------------------------------------------------------------------

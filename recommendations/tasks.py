@@ -1,16 +1,23 @@
+"""Celery tasks: thin wrappers that take ids and call the engine or the services."""
+
 from __future__ import annotations
 
-from celery import shared_task
+from celery import chord, group, shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from recommendations import services
+from accounts.models import Profile
+from recommendations import engine, services
+from recommendations.models import ModelVersion
+
+TRANSIENT = (OperationalError, InterfaceError)
 
 
 @shared_task(
     acks_late=True,
     time_limit=120,
     soft_time_limit=100,
-    autoretry_for=(OperationalError, InterfaceError),
+    autoretry_for=TRANSIENT,
     retry_backoff=True,
     max_retries=5,
 )
@@ -20,9 +27,66 @@ def refresh_profile_recommendations(profile_id: int) -> dict[str, int]:
 
 @shared_task(
     acks_late=True,
+    time_limit=3 * 60 * 60,
+    soft_time_limit=3 * 60 * 60 - 300,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=2,
+)
+def train_model() -> int | None:
+    """Train a new version; a second request while one trains is skipped (single flight)."""
+    version = engine.model_train()
+    if version is not None and version.status == ModelVersion.Status.ACTIVE:
+        precompute_recommendations.delay()
+    return version.pk if version else None
+
+
+@shared_task(
+    acks_late=True, time_limit=600, soft_time_limit=570, autoretry_for=TRANSIENT, max_retries=3
+)
+def refresh_profiles(profile_ids: list[int]) -> int:
+    return sum(
+        services.profile_recommendations_refresh(profile_id=pk).get("candidates", 0) > 0
+        for pk in profile_ids
+    )
+
+
+@shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
+def precompute_done(counts: list[int]) -> int:
+    return sum(counts)
+
+
+@shared_task(
+    acks_late=True, time_limit=120, soft_time_limit=100, autoretry_for=TRANSIENT, max_retries=3
+)
+def precompute_recommendations(chunk_size: int = 500) -> int:
+    """Refresh every profile's candidates, in chunks that several workers share (a chord)."""
+    ids = list(Profile.objects.order_by("pk").values_list("pk", flat=True))
+    chunks = [ids[start : start + chunk_size] for start in range(0, len(ids), chunk_size)]
+    if not chunks:
+        return 0
+    chord(group(refresh_profiles.s(chunk) for chunk in chunks))(precompute_done.s())
+    return len(chunks)
+
+
+@shared_task(
+    acks_late=True, time_limit=60, soft_time_limit=50, autoretry_for=TRANSIENT, max_retries=3
+)
+def retrain_if_stale() -> bool:
+    """Retrain once MARQUEE_RETRAIN_AFTER_SIGNALS new signals arrived since the active model."""
+    active = ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).first()
+    seen = active.signals_seen if active else 0
+    if engine.signals_count() - seen < settings.MARQUEE_RETRAIN_AFTER_SIGNALS:
+        return False
+    train_model.delay()
+    return True
+
+
+@shared_task(
+    acks_late=True,
     time_limit=600,
     soft_time_limit=540,
-    autoretry_for=(OperationalError, InterfaceError),
+    autoretry_for=TRANSIENT,
     retry_backoff=True,
     max_retries=3,
 )

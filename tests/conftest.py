@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -29,3 +33,17 @@ def alice_client(client: Client, alice: User, alice_profile: Profile) -> Client:
     client.force_login(alice)
     watch_as(client, alice_profile)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _isolated_engine(settings: Any, tmp_path: Path) -> Iterator[None]:
+    """Each test starts with no serving model cached and its own media folder."""
+    from django.core.cache import cache
+
+    from recommendations import engine
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    engine._loaded.clear()
+    yield
+    engine._loaded.clear()

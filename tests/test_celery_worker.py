@@ -133,3 +133,28 @@ def test_worker_with_beat_runs_tasks(migrated_var: Path, broker: str | None) -> 
     with sqlite3.connect(migrated_var / "worker.sqlite3") as db:
         names = {row[0] for row in db.execute("SELECT name FROM django_celery_beat_periodictask")}
     assert "celery.backend_cleanup" in names
+
+
+@pytest.mark.skipif(
+    not _redis_up() and not os.environ.get("MARQUEE_REQUIRE_SERVICES"),
+    reason="Redis is not running on 127.0.0.1:6379",
+)
+def test_a_worker_on_redis_trains_and_activates_a_model(migrated_var: Path) -> None:
+    broker = "redis://127.0.0.1:6379/14"
+    subprocess.run(
+        [sys.executable, "manage.py", "seed_demo", "--titles", "120", "--users", "30"],
+        cwd=ROOT,
+        env=_environ(migrated_var, broker),
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    for _process in _worker(migrated_var, broker):
+        _wait_for_log(migrated_var, "ready.")
+        result = _client(migrated_var, broker).send_task("recommendations.tasks.train_model")
+        version_id = result.get(timeout=180)
+    with sqlite3.connect(migrated_var / "worker.sqlite3") as db:
+        (status,) = db.execute(
+            "SELECT status FROM recommendations_modelversion WHERE id = ?", (version_id,)
+        ).fetchone()
+    assert status == "active"

@@ -180,7 +180,6 @@ CELERY_TASK_ALWAYS_EAGER = env.get_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
@@ -203,3 +202,6 @@ MARQUEE_ABANDONED_BELOW = 0.25
 MARQUEE_ABANDONED_AFTER_DAYS = 14
 # Used for percent and completion when a curator left a film's runtime empty.
 MARQUEE_DEFAULT_RUNTIME_MINUTES = 100
+# Retrain once this many new signals (ratings, viewings, list changes) arrived since the
+# active model was trained; checked every 15 minutes by beat.
+MARQUEE_RETRAIN_AFTER_SIGNALS = env.get_int("MARQUEE_RETRAIN_AFTER_SIGNALS", 500, minimum=1)

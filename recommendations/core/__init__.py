@@ -1,0 +1,17 @@
+"""Marquee's recommendation engine, free of Django.
+
+Everything here takes arrays or plain tuples and returns frozen dataclasses, so it can be
+trained, evaluated and benchmarked without a database, and the Django glue only has to turn
+rows into :class:`~recommendations.core.signals.ProfileFeedback`. Only numpy, scipy and
+Surprise are imported; ``tests/recommendations/core/test_boundary.py`` keeps it so.
+
+Modules:
+
+- :mod:`.signals`: feedback -> explicit ratings (1-5) and implicit confidence weights.
+- :mod:`.train`: Surprise SVD for ratings, PureSVD or EASE for ranking -> :class:`TrainedModel`.
+- :mod:`.artifact`: one ``.npz`` with JSON metadata; loading never unpickles.
+- :mod:`.fold_in`: a profile's state from its current feedback, without retraining.
+- :mod:`.score`: whole-catalogue scores, exclusion masks, top-N, blend, match %.
+- :mod:`.similar`: item neighbours from item factors and content, computed in blocks.
+- :mod:`.evaluate`: metrics, the hold-out protocol, baselines and the blend weight search.
+"""

@@ -1,0 +1,186 @@
+"""The engine's Django side: training versions, the quality gate, single flight, serving."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django_celery_beat.models import PeriodicTask
+
+from accounts.models import Profile
+from catalog.models import Title
+from recommendations import engine, services, tasks
+from recommendations.models import ModelVersion, ProfileCandidates
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo() -> None:
+    # Viewers drawn from hidden taste groups: a model has real signal to find.
+    call_command("seed_demo", titles=150, users=40, seed=3, verbosity=0)
+
+
+def _metrics(ndcg: float, popular: float, rmse: float) -> dict:
+    return {
+        "rating": {"rmse": rmse},
+        "ranking": {"ours": {"ndcg": ndcg}, "most_popular": {"ndcg": popular}},
+    }
+
+
+class TestQualityGate:
+    def test_it_needs_to_beat_most_popular(self) -> None:
+        decision = engine.quality_gate(_metrics(0.10, 0.12, 0.9), None)
+        assert not decision.passed
+        assert "below MostPopular" in decision.reason
+
+    def test_a_first_model_that_beats_popularity_passes(self) -> None:
+        assert engine.quality_gate(_metrics(0.20, 0.12, 0.9), None).passed
+
+    @pytest.mark.parametrize(
+        ("candidate", "passed"),
+        [
+            (_metrics(0.30, 0.1, 0.900), True),
+            (_metrics(0.295, 0.1, 0.917), True),  # within 2 %
+            (_metrics(0.30, 0.1, 0.925), False),  # RMSE 2.8 % worse
+            (_metrics(0.29, 0.1, 0.900), False),  # NDCG 3.3 % worse
+        ],
+    )
+    def test_it_compares_with_the_active_model(self, candidate: dict, passed: bool) -> None:
+        active = _metrics(0.30, 0.1, 0.900)
+        assert engine.quality_gate(candidate, active).passed is passed
+
+
+class TestTraining:
+    def test_a_trained_model_is_evaluated_and_activated(self, demo: None) -> None:
+        version = engine.model_train()
+        assert version.status == ModelVersion.Status.ACTIVE
+        ours = version.metrics["ranking"]["ours"]["ndcg"]
+        assert ours > version.metrics["ranking"]["most_popular"]["ndcg"]
+        assert {"svd_rating", "most_popular"} <= set(version.metrics["ranking"])
+        assert version.metrics["rating"]["rmse"] < 1.5
+        assert {"read", "evaluate", "train"} <= set(version.timings)
+        assert version.data_counts["items"] == Title.objects.filter(is_published=True).count()
+        assert default_storage.exists(version.artifact)
+        assert version.artifact.endswith(".npz")
+
+    def test_a_bad_model_is_not_activated(self, demo: None, monkeypatch: Any) -> None:
+        first = engine.model_train()
+        real = engine._report_metrics
+
+        def worse(report: Any, ours: str) -> dict:
+            metrics = real(report, ours)
+            metrics["ranking"]["ours"] = {**metrics["ranking"]["ours"], "ndcg": 0.0}
+            return metrics
+
+        monkeypatch.setattr(engine, "_report_metrics", worse)
+        second = engine.model_train()
+        assert second.status == ModelVersion.Status.READY
+        assert "below MostPopular" in second.gate_reason
+        first.refresh_from_db()
+        assert first.status == ModelVersion.Status.ACTIVE
+        assert engine.serving_model().version == first
+
+    def test_single_flight(self, demo: None) -> None:
+        running = ModelVersion.objects.create(status=ModelVersion.Status.TRAINING)
+        assert engine.model_train() is None
+        assert tasks.train_model.delay().get() is None
+        assert ModelVersion.objects.get() == running
+
+    def test_a_stale_lock_is_released(self, demo: None) -> None:
+        from django.utils import timezone
+
+        ModelVersion.objects.create(
+            status=ModelVersion.Status.TRAINING,
+            created_at=timezone.now() - engine.TRAINING_TIMEOUT * 2,
+        )
+        version = engine.model_train()
+        assert version.status == ModelVersion.Status.ACTIVE
+        assert ModelVersion.objects.filter(status=ModelVersion.Status.FAILED).count() == 1
+
+    def test_a_failure_is_recorded(self, demo: None, monkeypatch: Any) -> None:
+        def broken() -> None:
+            raise RuntimeError("disk on fire")
+
+        monkeypatch.setattr(engine, "training_data_read", broken)
+        with pytest.raises(RuntimeError):
+            engine.model_train()
+        version = ModelVersion.objects.get()
+        assert version.status == ModelVersion.Status.FAILED
+        assert "disk on fire" in version.error
+
+
+class TestServing:
+    def test_a_new_active_version_is_picked_up_without_restart(
+        self, demo: None, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        first = engine.model_train()
+        assert engine.serving_model().version == first
+        # Activation tells serving processes through the cache, once it is committed.
+        with django_capture_on_commit_callbacks(execute=True):
+            second = engine.model_train()
+            if second.status != ModelVersion.Status.ACTIVE:
+                engine.version_activate(version=second)
+        assert engine.serving_model().version == second
+        first.refresh_from_db()
+        assert first.status == ModelVersion.Status.RETIRED
+
+    def test_no_model_means_no_candidates(self, demo: None) -> None:
+        assert engine.serving_model() is None
+        profile = Profile.objects.first()
+        assert services.profile_recommendations_refresh(profile_id=profile.pk) == {"candidates": 0}
+
+    def test_a_missing_artifact_falls_back(self, demo: None, caplog: Any) -> None:
+        version = engine.model_train()
+        default_storage.delete(version.artifact)
+        engine._loaded.clear()
+        assert engine.serving_model() is None
+        assert engine.serving_model() is None
+        assert sum("cannot be loaded" in r.message for r in caplog.records) == 1
+
+    def test_a_rating_changes_the_candidates_without_retraining(self, demo: None) -> None:
+        engine.model_train()
+        profile = Profile.objects.filter(account__email="demo@marquee.local", name="Ben").get()
+        before = engine.profile_candidates_refresh(profile_id=profile.pk)
+        top = Title.objects.get(pk=before.title_ids[0])
+        services.rating_set(profile=profile, title=top, stars="0.5")
+        after = engine.profile_candidates_refresh(profile_id=profile.pk)
+        assert after.version == before.version  # same model, no retraining
+        assert top.pk not in after.title_ids  # rated: seen, no longer a candidate
+        assert after.title_ids != before.title_ids
+
+    def test_not_interested_titles_are_never_candidates(self, demo: None) -> None:
+        engine.model_train()
+        profile = Profile.objects.filter(account__email="demo@marquee.local", name="Ana").get()
+        before = engine.profile_candidates_refresh(profile_id=profile.pk)
+        hidden = Title.objects.get(pk=before.title_ids[1])
+        services.not_interested_add(profile=profile, title=hidden)
+        tasks.refresh_profile_recommendations.delay(profile.pk).get()
+        assert hidden.pk not in ProfileCandidates.objects.get(profile=profile).title_ids
+
+    def test_precompute_refreshes_every_profile(self, demo: None) -> None:
+        engine.model_train()
+        tasks.precompute_recommendations.delay(chunk_size=25).get()
+        assert ProfileCandidates.objects.count() == Profile.objects.count()
+
+
+def test_the_engine_schedules_are_seeded() -> None:
+    tasks_ = set(PeriodicTask.objects.values_list("task", flat=True))
+    assert {
+        "recommendations.tasks.train_model",
+        "recommendations.tasks.retrain_if_stale",
+        "recommendations.tasks.refresh_trending",
+    } <= tasks_
+
+
+def test_retrain_waits_for_enough_new_signals(settings: Any, demo: None) -> None:
+    engine.model_train()
+    settings.MARQUEE_RETRAIN_AFTER_SIGNALS = 10_000
+    assert tasks.retrain_if_stale.delay().get() is False
+    settings.MARQUEE_RETRAIN_AFTER_SIGNALS = 1
+    profile = Profile.objects.first()
+    services.rating_set(profile=profile, title=Title.objects.first(), stars=3)
+    assert tasks.retrain_if_stale.delay().get() is True
+    assert ModelVersion.objects.count() == 2
