@@ -9,6 +9,7 @@ from tqdm import tqdm
 
 from recommendations import engine, tasks
 from recommendations.core.train import RankerParams, SVDParams
+from recommendations.models import ModelVersion
 
 PHASES = ["read", "evaluate", "train", "save", "gate"]
 
@@ -23,6 +24,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--sync", action="store_true", help="Train here and now.")
+        parser.add_argument(
+            "--if-no-model",
+            action="store_true",
+            help="Do nothing when a model is already active (used by `make run`).",
+        )
         parser.add_argument("--factors", type=int, default=100, help="SVD factors.")
         parser.add_argument("--epochs", type=int, default=20, help="SVD epochs.")
         parser.add_argument("--lr", type=float, default=0.005, help="SVD learning rate.")
@@ -41,6 +47,12 @@ class Command(BaseCommand):
         for name in ("lr", "reg", "ease_lambda"):
             if options[name] <= 0:
                 raise CommandError(f"--{name.replace('_', '-')} must be positive.")
+        if (
+            options["if_no_model"]
+            and ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).exists()
+        ):
+            self.stdout.write("A model is already active: not training (--if-no-model).")
+            return
         if not options["sync"]:
             tasks.train_model.delay()
             self.stdout.write("Training queued; the worker will run it (see the admin).")
