@@ -3,15 +3,17 @@
     .venv/bin/python bench/engine.py                       # every case, each in its own process
     .venv/bin/python bench/engine.py --only ml-100k
     .venv/bin/python bench/engine.py --only ml-1m --tune   # also tune the SVD on validation
-    .venv/bin/python bench/engine.py --only synthetic      # 10k/50k titles, k=50
+    .venv/bin/python bench/engine.py --only serving        # one profile, 10k/50k titles, k=50
+    .venv/bin/python bench/engine.py --only neighbours     # block-wise neighbours, 50k titles
 
 MovieLens cases read the ratings files in place (no database: reading from PostgreSQL is
 the Django glue's part) and run the protocol of ``recommendations.core.evaluate``: per user
 20% of the ratings held out with seed 0, candidates = trained items minus the user's own,
 relevant = held-out rating >= 4. Beside it: the SVD's 5-fold RMSE, through bare Surprise
 (``Dataset.load_from_file`` + ``cross_validate``) and through our core on the same kind of
-random folds, and a full retrain on all the data. The synthetic case times what a request
-does: score one profile, fold one in, and the block-wise neighbours of 50k titles. Peak
+random folds, and a full retrain on all the data. The serving case times what a request
+does on synthetic models (score one profile, fold one in) with one BLAS thread, as a web or
+Celery worker should run; the neighbours case computes "More like this" for 50k titles. Peak
 memory is each case process's own peak RSS (``getrusage``), plus ``tracemalloc`` peaks of the
 numpy-heavy steps.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import re
 import resource
 import statistics
@@ -27,6 +30,12 @@ import subprocess
 import sys
 import time
 import tracemalloc
+
+if "--only" in sys.argv and sys.argv[sys.argv.index("--only") + 1 :][:1] == ["serving"]:
+    # Before numpy loads: on a busy 2-core machine a second OpenBLAS thread waits for a
+    # scheduler tick and turns a 1 ms product into 8-16 ms. Workers serve one profile at a
+    # time, so they should run single-threaded BLAS too.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -396,15 +405,35 @@ def _serving_rows(n_items: int, rng: np.random.Generator) -> None:
         print(f"| {label} | {n_items:,} | {median:.3f} | {p95:.3f} | {runs} |")
 
 
-def synthetic_case() -> None:
-    print("\n### Serving costs on synthetic models (k=50 for the SVD and PureSVD)\n")
+def serving_case() -> None:
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    print(
+        "\n### Serving costs on synthetic models (k=50 for the SVD and PureSVD, "
+        f"OPENBLAS_NUM_THREADS={threads})\n"
+    )
     print("| operation | catalogue | median ms | p95 ms | runs |")
     print("| --- | --- | --- | --- | --- |")
     rng = np.random.default_rng(1)
     for n_items in (10_000, 50_000):
         _serving_rows(n_items, rng)
 
-    print("\nBlock-wise neighbours, k=20, 50,000 titles (64 MiB of scores per block):\n")
+    model = synthetic_model(50_000)
+    buffer = io.BytesIO()
+    _, save_s = _timed(
+        lambda: save_model(buffer, model, version="bench", created_at="2026-12-01T00:00:00Z")
+    )
+    buffer.seek(0)
+    _, load_s = _timed(lambda: load_model(buffer))
+    size = buffer.getbuffer().nbytes / 2**20
+    print(
+        f"\nArtifact of the 50k-title model (2,000 users): {size:.1f} MiB, "
+        f"saved in {save_s:.2f} s, loaded in {load_s:.2f} s."
+    )
+
+
+def neighbours_case() -> None:
+    rng = np.random.default_rng(1)
+    print("\n### Block-wise neighbours, k=20, 50,000 synthetic titles (64 MiB per block)\n")
     print("| similarity | seconds | tracemalloc peak MiB |")
     print("| --- | --- | --- |")
     model = synthetic_model(50_000)
@@ -431,22 +460,10 @@ def synthetic_case() -> None:
     )
     print(f"| one title's row (factors + content), median of 50 | {median / 1000:.3f} | |")
 
-    buffer = io.BytesIO()
-    _, save_s = _timed(
-        lambda: save_model(buffer, model, version="bench", created_at="2026-12-01T00:00:00Z")
-    )
-    buffer.seek(0)
-    _, load_s = _timed(lambda: load_model(buffer))
-    size = buffer.getbuffer().nbytes / 2**20
-    print(
-        f"\nArtifact of the 50k-title model (2,000 users): {size:.1f} MiB, "
-        f"saved in {save_s:.2f} s, loaded in {load_s:.2f} s."
-    )
-
 
 # -- driver --------------------------------------------------------------------------------
 
-CASES = ("ml-100k", "ml-1m", "synthetic")
+CASES = ("ml-100k", "ml-1m", "serving", "neighbours")
 
 
 def _run_child(case: str, extra: list[str]) -> None:
@@ -457,16 +474,18 @@ def _run_child(case: str, extra: list[str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", choices=CASES)
-    parser.add_argument("--tune", action="store_true", help="tune the SVD on validation (ml-1m)")
+    parser.add_argument("--tune", action="store_true", help="also tune the SVD on validation")
     parser.add_argument("--ml-1m", type=Path, default=DATA / "ml-1m")
     parser.add_argument("--ml-100k", type=Path, default=DATA / "ml-100k")
     args = parser.parse_args()
     if args.only is None:
         for case in CASES:
-            _run_child(case, ["--tune"] if args.tune else [])
+            _run_child(case, ["--tune"] if args.tune and case.startswith("ml-") else [])
         return
-    if args.only == "synthetic":
-        synthetic_case()
+    if args.only == "serving":
+        serving_case()
+    elif args.only == "neighbours":
+        neighbours_case()
     else:
         folder = args.ml_1m if args.only == "ml-1m" else args.ml_100k
         movielens_case(args.only, folder, tune=args.tune)

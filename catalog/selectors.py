@@ -23,7 +23,7 @@ from accounts.models import Profile
 from catalog.maturity import ratings_up_to
 from catalog.models import Credit, Genre, Person, Season, Title
 from recommendations.models import NotInterested
-from recommendations.selectors import titles_with_profile_state
+from recommendations.selectors import titles_with_profile_state, top_picks
 
 PAGE_SIZE = 24
 ROW_SIZE = 18
@@ -148,7 +148,18 @@ def home_rows(*, profile: Profile | None, genre_rows: int = 6) -> list[Row]:
             Exists(NotInterested.objects.filter(profile=profile, title=OuterRef("pk")))
         )
     trending = visible.filter(trending__isnull=False).order_by("-trending__score", "id")
-    rows = [
+    rows = []
+    if profile is not None:
+        picks = top_picks(profile=profile, visible=_card_fields(visible, None))
+        rows.append(
+            Row(
+                key="top-picks",
+                heading=f"Top picks for {profile.name}",
+                titles=picks,
+                see_all_url=reverse("recommendations:top_picks"),
+            )
+        )
+    rows += [
         Row(
             key="trending",
             heading="Trending now",

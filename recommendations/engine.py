@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from catalog.models import Title
+from catalog.selectors import title_visible_queryset
 from recommendations.core import artifact as core_artifact
 from recommendations.core import evaluate as core_evaluate
 from recommendations.core import fold_in as core_fold_in
@@ -398,7 +399,14 @@ def profile_candidates_refresh(*, profile_id: int) -> ProfileCandidates | None:
     signals = core_signals.derive_signals(feedback)
     model = serving.model
     state = core_fold_in.fold_in(model, signals)
-    exclude = np.zeros(model.n_items, dtype=bool)
+    # Everything the profile may not see (unpublished since training, above its maturity
+    # limit) or asked not to see is masked out, so candidates never need filtering again.
+    visible = np.fromiter(
+        title_visible_queryset(profile=profile).values_list("pk", flat=True), dtype=np.int64
+    )
+    visible_index = model.item_index(visible)
+    exclude = np.ones(model.n_items, dtype=bool)
+    exclude[visible_index[visible_index >= 0]] = False
     hidden = model.item_index(np.array(feedback.not_interested, dtype=np.int64))
     exclude[hidden[hidden >= 0]] = True
     result = core_score.recommend(

@@ -9,7 +9,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Profile
 from catalog.models import Episode, Title
-from recommendations.models import ListItem, NotInterested, Rating, TasteExclusion, WatchProgress
+from recommendations.models import (
+    ListItem,
+    NotInterested,
+    ProfileCandidates,
+    Rating,
+    TasteExclusion,
+    WatchProgress,
+)
 
 
 def titles_with_profile_state(
@@ -208,3 +215,36 @@ def next_episode(episode: Episode) -> Episode | None:
         .order_by("season__number", "number")
         .first()
     )
+
+
+TOP_PICKS = 18
+
+
+def top_picks(*, profile: Profile, visible: QuerySet[Title], limit: int = TOP_PICKS) -> list[Title]:
+    """The profile's best candidates from the active model, with match % and stars.
+
+    Candidates are refreshed by a task after every signal; when they are missing or come
+    from an older model they are computed here, by folding the profile into the model.
+    Without an active model there are none: the page shows its other rows.
+    """
+    from recommendations import engine
+
+    serving = engine.serving_model()
+    if serving is None:
+        return []
+    candidates = ProfileCandidates.objects.filter(profile=profile).first()
+    if candidates is None or candidates.version_id != serving.version.pk:
+        candidates = engine.profile_candidates_refresh(profile_id=profile.pk)
+    if candidates is None:
+        return []
+    wanted = candidates.title_ids[: limit * 2]
+    found = titles_with_profile_state(visible.filter(pk__in=wanted), profile=profile).in_bulk()
+    picks = []
+    for position, title_id in enumerate(wanted):
+        title = found.get(title_id)
+        if title is None:
+            continue
+        title.match = candidates.match[position]
+        title.predicted_stars = candidates.predicted_stars[position]
+        picks.append(title)
+    return picks[:limit]

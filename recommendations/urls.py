@@ -10,6 +10,7 @@ urlpatterns = [
     path("me/list/", views.my_list, name="my_list"),
     path("me/not-interested/", views.not_interested_page, name="not_interested_list"),
     path("me/rate/", views.rate_watched, name="rate_watched"),
+    path("me/top-picks/", views.top_picks, name="top_picks"),
     path("titles/<slug:slug>/rate/", views.rate, name="rate"),
     path("titles/<slug:slug>/list/", views.my_list_toggle, name="list_toggle"),
     path("titles/<slug:slug>/not-interested/", views.not_interested, name="not_interested"),

@@ -248,6 +248,14 @@ def not_interested_page(request: HtmxHttpRequest) -> HttpResponse:
 
 @profile_required
 @require_GET
+def top_picks(request: HtmxHttpRequest) -> HttpResponse:
+    visible = title_visible_queryset(profile=request.profile)
+    picks = selectors.top_picks(profile=request.profile, visible=visible, limit=100)
+    return TemplateResponse(request, "recommendations/top_picks.html", {"items": picks})
+
+
+@profile_required
+@require_GET
 def rate_watched(request: HtmxHttpRequest) -> HttpResponse:
     titles = selectors.titles_with_profile_state(
         selectors.finished_unrated(profile=request.profile), profile=request.profile

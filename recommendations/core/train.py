@@ -202,6 +202,10 @@ class RatingSVD:
 
     Surprise's own ``Trainset`` is built straight from the indices (no pandas, no file), and
     nothing but ``fit`` of Surprise is used: scoring is vectorised in :mod:`.score`.
+
+    Args:
+        params: Surprise's SVD parameters; :class:`SVDParams` defaults when ``None``.
+        rating_scale: The ratings' range; estimates are clipped into it.
     """
 
     def __init__(

@@ -184,3 +184,53 @@ def test_retrain_waits_for_enough_new_signals(settings: Any, demo: None) -> None
     services.rating_set(profile=profile, title=Title.objects.first(), stars=3)
     assert tasks.retrain_if_stale.delay().get() is True
     assert ModelVersion.objects.count() == 2
+
+
+class TestTopPicks:
+    def _client_for(self, client: Any, name: str) -> tuple[Any, Profile]:
+        from tests.helpers import watch_as
+
+        profile = Profile.objects.get(account__email="demo@marquee.local", name=name)
+        client.force_login(profile.account)
+        watch_as(client, profile)
+        return client, profile
+
+    def test_the_home_page_shows_top_picks_with_a_match(self, client: Any, demo: None) -> None:
+        engine.model_train()
+        client, profile = self._client_for(client, "Ben")
+        page = client.get("/").text
+        assert "Top picks for Ben" in page
+        assert "% match" in page
+        candidates = ProfileCandidates.objects.get(profile=profile)
+        first = Title.objects.get(pk=candidates.title_ids[0])
+        assert first.name in page
+
+    def test_kids_picks_stay_within_the_limit(self, client: Any, demo: None) -> None:
+        from catalog.maturity import ratings_up_to
+
+        engine.model_train()
+        client, kid = self._client_for(client, "Kids")
+        client.get("/")
+        candidates = ProfileCandidates.objects.get(profile=kid)
+        ratings = set(
+            Title.objects.filter(pk__in=candidates.title_ids).values_list(
+                "maturity_rating", flat=True
+            )
+        )
+        assert ratings <= set(ratings_up_to(kid.max_maturity_age))
+
+    def test_the_see_all_page(
+        self, client: Any, demo: None, django_assert_max_num_queries: Any
+    ) -> None:
+        engine.model_train()
+        client, profile = self._client_for(client, "Ana")
+        engine.profile_candidates_refresh(profile_id=profile.pk)
+        engine.serving_model()
+        # 1. session, 2. user, 3. profile, 4. the active version id (cached after the first
+        # request), 5. the profile's candidates, 6. their titles with the profile's state,
+        # 7. the account's profiles for the header
+        with django_assert_max_num_queries(7):
+            page = client.get("/me/top-picks/").text
+        candidates = ProfileCandidates.objects.get(profile=profile).title_ids
+        assert page.count('class="card"') == min(100, len(candidates))
+        assert len(candidates) > 20
