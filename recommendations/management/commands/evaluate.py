@@ -26,11 +26,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         data = engine.training_data_read()
+        seed = options["seed"]
+        rankers = {"puresvd": RankerParams(random_state=seed)}
+        if data.n_items <= engine.EASE_MAX_ITEMS:
+            rankers["ease"] = RankerParams(kind="ease", random_state=seed)
         try:
             report = core_evaluate.run_protocol(
                 data,
-                rankers={"puresvd": RankerParams(random_state=options["seed"])},
-                random_state=options["seed"],
+                rankers=rankers,
+                blend_with=engine.default_ranker(n_items=data.n_items).kind,
+                random_state=seed,
             )
         except ValueError as exc:
             raise CommandError(f"Cannot evaluate: {exc}") from exc

@@ -34,7 +34,10 @@ class Command(BaseCommand):
         parser.add_argument("--lr", type=float, default=0.005, help="SVD learning rate.")
         parser.add_argument("--reg", type=float, default=0.02, help="SVD regularisation.")
         parser.add_argument(
-            "--ranker", choices=["puresvd", "ease"], default="puresvd", help="Ranking model."
+            "--ranker",
+            choices=["puresvd", "ease"],
+            default=None,
+            help="Ranking model; by default EASE up to 20,000 titles, PureSVD beyond.",
         )
         parser.add_argument("--ranker-factors", type=int, default=50, help="PureSVD's k.")
         parser.add_argument("--ease-lambda", type=float, default=500.0, help="EASE's λ.")
@@ -64,11 +67,15 @@ class Command(BaseCommand):
             reg_all=options["reg"],
             random_state=options["seed"],
         )
-        ranker = RankerParams(
-            kind=options["ranker"],
-            n_factors=options["ranker_factors"],
-            ease_lambda=options["ease_lambda"],
-            random_state=options["seed"],
+        ranker = (
+            RankerParams(
+                kind=options["ranker"],
+                n_factors=options["ranker_factors"],
+                ease_lambda=options["ease_lambda"],
+                random_state=options["seed"],
+            )
+            if options["ranker"]
+            else None
         )
         with tqdm(total=len(PHASES), unit="phase", disable=options["verbosity"] < 1) as bar:
 
