@@ -7,7 +7,14 @@ from django.utils.text import slugify
 
 from accounts.models import Profile, User
 from catalog.models import Credit, Episode, Genre, Person, Season, Tag, Title
-from recommendations.models import ListItem, Rating, Thumbs, WatchProgress
+from recommendations.models import (
+    ListItem,
+    NotInterested,
+    Rating,
+    TasteExclusion,
+    Thumbs,
+    WatchProgress,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -131,3 +138,19 @@ class WatchProgressFactory(factory.django.DjangoModelFactory):
     last_position = 0
     furthest_position = factory.SelfAttribute("last_position")
     percent = factory.LazyAttribute(lambda o: round(100 * o.last_position / o.runtime_seconds, 2))
+
+
+class NotInterestedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NotInterested
+
+    profile = factory.SubFactory(ProfileFactory)
+    title = factory.SubFactory(TitleFactory)
+
+
+class TasteExclusionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TasteExclusion
+
+    profile = factory.SubFactory(ProfileFactory)
+    title = factory.SubFactory(TitleFactory)

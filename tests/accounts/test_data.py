@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import factory
 import pytest
 from django.apps import apps
 from django.contrib.sessions.models import Session
@@ -46,22 +45,6 @@ from tests.helpers import watch_as
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
-
-
-class NotInterestedFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = NotInterested
-
-    profile = factory.SubFactory(ProfileFactory)
-    title = factory.SubFactory(TitleFactory)
-
-
-class TasteExclusionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = TasteExclusion
-
-    profile = factory.SubFactory(ProfileFactory)
-    title = factory.SubFactory(TitleFactory)
 
 
 def beat(title: Title, kind: str, position: int, at: int, episode: object = None) -> Heartbeat:
