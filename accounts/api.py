@@ -16,6 +16,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
 from accounts import selectors
 from accounts.models import Profile
@@ -89,6 +90,9 @@ class TokenObtainApi(ObtainAuthToken):
     # Credentials travel in the body: a session (and its CSRF check) has no say here.
     authentication_classes: list[type] = []
     parser_classes = [JSONParser]
+    # Guessing passwords costs time: a few tries a minute per client address.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth-token"
 
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(write_only=True)

@@ -36,6 +36,15 @@ class TestToken:
         again = client.post("/api/v1/auth/token/", body, content_type="application/json")
         assert first.json() == again.json()
 
+    def test_guessing_is_slowed_down(self, client: Client, alice: User) -> None:
+        body = {"email": "alice@example.com", "password": "guess"}
+        answers = [
+            client.post("/api/v1/auth/token/", body, content_type="application/json")
+            for _ in range(11)
+        ]
+        assert [a.status_code for a in answers] == [400] * 10 + [429]
+        assert "throttled" in answers[-1].json()["detail"]
+
     def test_a_wrong_password_is_400(self, client: Client, alice: User) -> None:
         response = client.post(
             "/api/v1/auth/token/",
