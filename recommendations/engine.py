@@ -45,6 +45,9 @@ from recommendations.models import (
 logger = logging.getLogger(__name__)
 
 ACTIVE_CACHE_KEY = "marquee:active-model-version"
+# With a shared cache (REDIS_CACHE_URL) every process sees an activation at once; with the
+# default per-process cache, each one asks the database again after this many seconds.
+ACTIVE_CACHE_SECONDS = 30
 CANDIDATES = 200
 # A training row older than this is a worker that died: it no longer holds the lock.
 TRAINING_TIMEOUT = timedelta(hours=2)
@@ -330,7 +333,7 @@ def version_activate(*, version: ModelVersion) -> ModelVersion:
     version.status = ModelVersion.Status.ACTIVE
     version.activated_at = timezone.now()
     version.save(update_fields=["status", "activated_at"])
-    transaction.on_commit(lambda: cache.set(ACTIVE_CACHE_KEY, version.pk, None))
+    transaction.on_commit(lambda: cache.set(ACTIVE_CACHE_KEY, version.pk, ACTIVE_CACHE_SECONDS))
     return version
 
 
@@ -357,8 +360,8 @@ def _active_version_id() -> int | None:
             .values_list("pk", flat=True)
             .first()
         )
-        # Cached "none" too, briefly, so a fresh instance doesn't query on every request.
-        cache.set(ACTIVE_CACHE_KEY, version_id or 0, None if version_id else 60)
+        # "None" is cached too, so an instance without a model doesn't query every request.
+        cache.set(ACTIVE_CACHE_KEY, version_id or 0, ACTIVE_CACHE_SECONDS)
     return version_id or None
 
 

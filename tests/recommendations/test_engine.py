@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
@@ -126,6 +127,18 @@ class TestServing:
         assert engine.serving_model().version == second
         first.refresh_from_db()
         assert first.status == ModelVersion.Status.RETIRED
+
+    def test_another_process_notices_an_activation_when_its_cache_expires(self, demo: None) -> None:
+        first = engine.model_train()
+        assert engine.serving_model().version == first
+        second = engine.model_train()
+        if second.status != ModelVersion.Status.ACTIVE:
+            engine.version_activate(version=second)
+        # This process's cache was not told (the on-commit hook ran elsewhere) ...
+        assert engine.serving_model().version == first
+        # ... until its entry expires, after ACTIVE_CACHE_SECONDS.
+        cache.delete(engine.ACTIVE_CACHE_KEY)
+        assert engine.serving_model().version == second
 
     def test_no_model_means_no_candidates(self, demo: None) -> None:
         assert engine.serving_model() is None
