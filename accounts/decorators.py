@@ -8,7 +8,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+
+from accounts.navigation import is_safe_url
 
 
 def profile_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -33,6 +34,6 @@ def profile_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 
 def _referer(request: HttpRequest) -> str:
     referer = request.headers.get("Referer", "")
-    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+    if is_safe_url(request, referer):
         return referer
     return reverse("catalog:home")

@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,20 +30,12 @@ from accounts.forms import (
     SignupForm,
 )
 from accounts.models import Profile
+from accounts.navigation import safe_next
 from recommendations.services import private_session_set
 
 
 class ProfileHttpRequest(HttpRequest):
     profile: Profile | None
-
-
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def _apply_errors(form: ProfileForm | SignupForm, exc: ValidationError) -> None:
@@ -133,7 +125,7 @@ def profile_private_session(request: ProfileHttpRequest) -> HttpResponse:
             )
         else:
             messages.success(request, f"Private session off for {profile.name}.")
-    return redirect(_safe_next(request, reverse("accounts:account")))
+    return redirect(safe_next(request, reverse("accounts:account")))
 
 
 def _download(content_type: str, filename: str) -> HttpResponse:
@@ -237,7 +229,7 @@ def profile_picker(request: HttpRequest) -> HttpResponse:
             # Overrides the header's own lookup of the same list.
             "account_profiles": profiles,
             "can_add": len(profiles) < settings.MARQUEE_MAX_PROFILES,
-            "next": _safe_next(request, ""),
+            "next": safe_next(request, ""),
         },
     )
 
@@ -247,7 +239,7 @@ def profile_picker(request: HttpRequest) -> HttpResponse:
 def profile_select(request: HttpRequest, pk: int) -> HttpResponse:
     profile = selectors.profile_get_for_account(account=request.user, profile_id=pk)
     services.profile_select(session=request.session, profile=profile)
-    return redirect(_safe_next(request, "catalog:home"))
+    return redirect(safe_next(request, "catalog:home"))
 
 
 @login_required

@@ -10,11 +10,11 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from accounts.decorators import profile_required
+from accounts.navigation import safe_next
 from catalog.models import Episode, Title
 from catalog.selectors import title_visible_queryset
 from catalog.views import HtmxHttpRequest
@@ -38,10 +38,7 @@ def _card_title(request: HtmxHttpRequest, slug: str) -> Title:
 
 
 def _back(request: HtmxHttpRequest, title: Title) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(title.get_absolute_url())
+    return redirect(safe_next(request, title.get_absolute_url()))
 
 
 def _fragment(request: HtmxHttpRequest, template: str, context: dict[str, object]) -> HttpResponse:
