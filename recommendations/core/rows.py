@@ -1,0 +1,451 @@
+"""The home page's rows, as arrays: score the catalogue for one profile, explain a score,
+find an anchor's neighbours, measure tastes, fit an evening, and lay the rows out.
+
+Everything here works in one index space, the *catalogue* (the titles a page may show, in
+the caller's order); the trained model has its own item index, mapped with ``model_index``
+(``-1`` for a title the model never saw, e.g. one added since training).
+
+Page construction follows the way large services build a home page: every row proposes
+candidates in its own order; titles are then de-duplicated across the page (a title stays
+in the row where it ranks best), short rows are dropped, and the rows are ordered by their
+expected value for this profile, with the fixed rows kept where viewers expect them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from .score import (
+    BlendWeights,
+    ProfileState,
+    match_percent,
+    normalise,
+    popularity_score,
+    predict_ratings,
+    ranking_scores,
+)
+from .train import TrainedModel
+
+__all__ = [
+    "CandidateRow",
+    "PlacedRow",
+    "ProfileScores",
+    "build_page",
+    "explain",
+    "neighbours_of",
+    "profile_scores",
+    "taste_strengths",
+    "time_fit",
+    "unit_rows",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+# --------------------------------------------------------------------------------------
+# Scoring the catalogue
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ProfileScores:
+    """One profile's scores of every catalogue title.
+
+    Attributes:
+        relevance: The blended score scaled to [0, 1] over the catalogue: what "how much
+            this profile should like it" means for every row. Popularity alone without a
+            model or for a title the model does not know.
+        predicted: Predicted rating on the model's scale; NaN when unknown.
+        match: Match percentage; -1 when unknown.
+        terms: The blend's weighted terms per title, shape (3, n): ranking, rating and
+            popularity, so a card can say which one put it there.
+        personal: Whether the ranking term comes from the profile's own signals.
+    """
+
+    relevance: FloatArray
+    predicted: FloatArray
+    match: IntArray
+    terms: FloatArray
+    personal: bool
+
+
+TERMS = ("ranking", "rating", "popularity")
+
+
+def profile_scores(
+    *,
+    model: TrainedModel | None,
+    state: ProfileState | None,
+    model_index: IntArray,
+    popularity: npt.ArrayLike,
+    weights: BlendWeights | None = None,
+) -> ProfileScores:
+    """Score every catalogue title for one profile, in one pass of numpy.
+
+    Args:
+        model: The active model, or None (then popularity ranks everything).
+        state: The profile's state in that model (a fold-in of its current signals).
+        model_index: The model's item index of each catalogue title, -1 if unknown.
+        popularity: Viewers per catalogue title, for titles the model does not know and
+            for an instance without a model.
+        weights: The model's blend weights.
+
+    Returns:
+        The scores, aligned with the catalogue.
+    """
+    n = model_index.shape[0]
+    pop = popularity_score(np.asarray(popularity, dtype=np.float64)) if n else np.zeros(0)
+    if model is None or state is None:
+        terms = np.zeros((3, n))
+        terms[2] = pop
+        return ProfileScores(
+            relevance=pop,
+            predicted=np.full(n, np.nan),
+            match=np.full(n, -1, dtype=np.int64),
+            terms=terms,
+            personal=False,
+        )
+    weights = weights or BlendWeights()
+    known = model_index >= 0
+    idx = model_index[known]
+    predicted_all = predict_ratings(model.rating, state)
+    model_pop = popularity_score(model.popularity)
+    personal = bool(state.items.size)
+    ranking_all = ranking_scores(model.ranker, state) if personal else model_pop
+    low, high = model.rating.rating_scale
+
+    terms = np.zeros((3, n))
+    seen = np.zeros(model.n_items, dtype=bool)
+    seen[state.seen] = True
+    # Normalised over what the profile has not seen, as the ranking itself is: its own
+    # titles score highest and would squash everyone else's share.
+    terms[0, known] = weights.ranking * normalise(ranking_all, seen)[idx]
+    if weights.rating:
+        terms[1, known] = weights.rating * (predicted_all[idx] - low) / (high - low)
+    if weights.popularity:
+        terms[2, known] = weights.popularity * model_pop[idx]
+    # A title the model does not know competes on popularity alone, at a discount: it
+    # has no evidence of fitting this profile.
+    terms[2, ~known] = 0.25 * pop[~known] * max(weights.popularity, 0.1)
+    total = terms.sum(axis=0)
+    relevance = normalise(total)
+    predicted = np.full(n, np.nan)
+    predicted[known] = predicted_all[idx]
+    match = np.full(n, -1, dtype=np.int64)
+    match[known] = match_percent(predicted_all[idx], model.rating.rating_scale)
+    return ProfileScores(
+        relevance=relevance, predicted=predicted, match=match, terms=terms, personal=personal
+    )
+
+
+def explain(
+    model: TrainedModel, state: ProfileState, items: npt.ArrayLike, *, top: int = 2
+) -> tuple[IntArray, FloatArray]:
+    """Which of the profile's own titles put each item where it is, and by how much.
+
+    The ranking model's score of item i is a sum over the profile's items j,
+    ``w_j * B[j, i]`` (EASE) or ``w_j * V_j . V_i`` (PureSVD); each term is j's
+    contribution. These are the exact terms of the score, so the evidence is the score's
+    own arithmetic.
+
+    Args:
+        model: The model.
+        state: The profile's state.
+        items: Model item indices to explain.
+        top: Contributors per item.
+
+    Returns:
+        ``(contributors, shares)``, shape (len(items), top): model item indices of the
+        profile's items (-1 when fewer positive contributors) and their share of the
+        item's positive contributions, best first.
+    """
+    items = np.asarray(items, dtype=np.int64)
+    out = np.full((items.size, top), -1, dtype=np.int64)
+    shares = np.zeros((items.size, top))
+    if items.size == 0 or state.items.size == 0:
+        return out, shares
+    w = state.weights.astype(np.float64)[:, None]
+    ranker = model.ranker
+    if ranker.kind == "ease":
+        assert ranker.weights is not None
+        parts = w * ranker.weights[np.ix_(state.items, items)]
+    else:
+        V = ranker.item_factors
+        parts = w * (V[state.items] @ V[items].T)
+    parts = np.maximum(parts, 0.0)  # (profile items, items)
+    totals = parts.sum(axis=0)
+    k = min(top, state.items.size)
+    order = np.argsort(-parts, axis=0, kind="stable")[:k]  # (k, items)
+    best = np.take_along_axis(parts, order, axis=0)
+    valid = best > 0
+    out[:, :k] = np.where(valid, state.items[order], -1).T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares[:, :k] = np.where(valid, best / np.where(totals > 0, totals, 1.0), 0.0).T
+    return out, shares
+
+
+# --------------------------------------------------------------------------------------
+# Neighbours of an anchor ("Because you watched X")
+# --------------------------------------------------------------------------------------
+
+
+def unit_rows(vectors: npt.ArrayLike) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+    """Rows scaled to unit length, and which rows carry a vector at all.
+
+    Computed once per catalogue, so that each anchor's neighbours cost one product.
+    """
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1) if vectors.size else np.zeros(vectors.shape[0])
+    # Titles without feedback have (numerically almost) zero vectors: no CF evidence.
+    has_vector = norms > 1e-6 * (norms.max() if norms.size else 0.0)
+    unit = np.zeros_like(vectors)
+    unit[has_vector] = vectors[has_vector] / norms[has_vector, None]
+    return unit, has_vector
+
+
+def neighbours_of(
+    anchor: int,
+    *,
+    unit: npt.NDArray[np.float32] | None,
+    has_vector: npt.NDArray[np.bool_] | None,
+    content: sp.csr_matrix | None,
+    cf_weight: float = 0.7,
+) -> npt.NDArray[np.float32]:
+    """Similarity of every catalogue title to one anchor title.
+
+    The same blend as :func:`recommendations.core.similar.similar_items`:
+    ``cf_weight * cos(factors) + (1 - cf_weight) * cos(content)``, with content alone at
+    full weight when the anchor has no factors (nobody has watched it yet).
+
+    Args:
+        anchor: The anchor's catalogue index.
+        unit: Unit item embeddings per catalogue title (:func:`unit_rows`), or None.
+        has_vector: Which titles have an embedding.
+        content: Row-normalised TF-IDF content vectors, or None.
+        cf_weight: Share of the factor cosine.
+
+    Returns:
+        Shape (n,), the anchor itself at -inf.
+    """
+    sizes = [x.shape[0] for x in (unit, content) if x is not None]
+    if not sizes:
+        raise ValueError("Give embeddings, content, or both.")
+    n = sizes[0]
+    sims = np.zeros(n, dtype=np.float32)
+    use_cf = unit is not None and has_vector is not None and bool(has_vector[anchor])
+    if use_cf:
+        assert unit is not None
+        sims += (cf_weight if content is not None else 1.0) * (unit @ unit[anchor])
+    if content is not None:
+        text = np.asarray((content @ content[anchor].T).todense(), dtype=np.float32).ravel()
+        sims += (1.0 - cf_weight if use_cf else 1.0) * text
+    sims[anchor] = -np.inf
+    return sims
+
+
+# --------------------------------------------------------------------------------------
+# Tastes ("Because you like Comedy")
+# --------------------------------------------------------------------------------------
+
+
+def taste_strengths(
+    items: npt.ArrayLike,
+    weights: npt.ArrayLike,
+    features: sp.csr_matrix,
+    *,
+    min_support: int = 2,
+    prior: float = 3.0,
+) -> tuple[IntArray, FloatArray, IntArray]:
+    """The features (genres, tags) a profile likes more than the catalogue's base rate.
+
+    Strength is the profile's weighted share of a feature times the log of its lift over
+    the catalogue share, with ``prior`` pseudo-titles at the base rate so that one title
+    never makes a taste.
+
+    Args:
+        items: Catalogue indices of the profile's positive titles.
+        weights: Their weights (> 0).
+        features: Binary (n_titles, n_features) matrix.
+        min_support: Fewest of the profile's titles a taste needs.
+        prior: Pseudo-count of the smoothing.
+
+    Returns:
+        ``(features, strengths, support)`` of the features with positive strength,
+        strongest first.
+    """
+    items = np.asarray(items, dtype=np.int64)
+    w = np.asarray(weights, dtype=np.float64)
+    n_titles, n_features = features.shape
+    if items.size == 0 or n_features == 0 or n_titles == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, np.empty(0), empty
+    binary = features[items]
+    support = np.asarray((binary > 0).sum(axis=0)).ravel().astype(np.int64)
+    mass = np.asarray(binary.T @ w).ravel()
+    base = np.asarray((features > 0).sum(axis=0)).ravel() / n_titles
+    share = (mass + prior * base) / (w.sum() + prior)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lift = np.where(base > 0, share / base, 0.0)
+        strength = np.where(lift > 1, share * np.log(lift), 0.0)
+    strength[support < min_support] = 0.0
+    # A share at the base rate can round to a lift of 1 + 2^-52: not a taste.
+    chosen = np.flatnonzero(strength > 1e-9)
+    order = chosen[np.lexsort((chosen, -strength[chosen]))]
+    return order.astype(np.int64), strength[order], support[order]
+
+
+# --------------------------------------------------------------------------------------
+# Intent ("Tonight I have…")
+# --------------------------------------------------------------------------------------
+
+
+def time_fit(
+    minutes_needed: npt.ArrayLike, budget: float | None, *, patience: float = 0.5
+) -> FloatArray:
+    """How well each title fits an evening of ``budget`` minutes, in [0, 1].
+
+    1 when it fits; beyond the budget it decays with the overrun, faster for a profile
+    that rarely finishes what it starts (low ``patience``, its completion rate), since such
+    a profile will not stay up for the last hour of a long film.
+
+    Args:
+        minutes_needed: Minutes each title needs tonight (what is left of a film, one
+            episode of a series).
+        budget: The time budget in minutes, or None for no limit.
+        patience: The profile's completion rate, in [0, 1].
+
+    Returns:
+        The fit per title (1 for unknown runtimes, NaN).
+    """
+    needed = np.asarray(minutes_needed, dtype=np.float64)
+    if budget is None:
+        return np.ones_like(needed)
+    overrun = np.maximum(np.nan_to_num(needed, nan=0.0) - budget, 0.0) / max(budget, 1.0)
+    tolerance = 0.1 + 0.4 * float(np.clip(patience, 0.0, 1.0))
+    return np.exp(-overrun / tolerance)
+
+
+# --------------------------------------------------------------------------------------
+# Page construction
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class CandidateRow:
+    """A row's proposal: its titles in its own order, best first.
+
+    Attributes:
+        key: The row's stable key.
+        items: Catalogue indices, best first.
+        prior: How much a viewer values this kind of row, multiplied into its value.
+        pinned: A rank among the rows kept at the top (0 first), or None to be ordered by
+            value.
+        claims: The row keeps all its titles whatever other rows think (Continue
+            watching, My List, Top 10: facts about the viewer or the instance).
+        min_items: This row's own minimum, instead of the page's.
+    """
+
+    key: str
+    items: IntArray
+    prior: float = 1.0
+    pinned: int | None = None
+    claims: bool = False
+    min_items: int | None = None
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class PlacedRow:
+    key: str
+    items: IntArray
+    value: float
+    meta: dict
+
+
+def build_page(
+    rows: Sequence[CandidateRow],
+    *,
+    relevance: npt.ArrayLike,
+    row_size: int = 18,
+    min_items: int = 4,
+    value_depth: int = 6,
+) -> list[PlacedRow]:
+    """De-duplicate titles across rows, drop short rows and order the rest.
+
+    A title goes to the row where it ranks best (``1 - position / len(row)``) and still
+    fits within ``row_size``, ties to the row proposed first; rows that ``claim`` keep
+    their titles. A row left with fewer than ``min_items`` is dropped and its titles go to
+    their next-best rows. A row's value is its prior
+    times the mean relevance of its first ``value_depth`` titles; pinned rows come first in
+    the order of their ``pinned`` rank, the others follow by value.
+
+    Args:
+        rows: Candidate rows in their default order.
+        relevance: The profile's relevance of each catalogue title, in [0, 1].
+        row_size: Most titles a row shows.
+        min_items: Rows with fewer titles after de-duplication are hidden.
+        value_depth: How many titles measure a row's value.
+
+    Returns:
+        The rows to show, in page order.
+    """
+    relevance = np.asarray(relevance, dtype=np.float64)
+    # Every (row, title) pair, best rank first: each row then takes its titles greedily
+    # up to row_size, and a title goes to the first row that wants it.
+    offers = []
+    for r, row in enumerate(rows):
+        n = len(row.items)
+        for position, item in enumerate(row.items.tolist()):
+            rank = 2.0 if row.claims else 1.0 - position / max(n, 1)
+            offers.append((-rank, r, position, item))
+    offers.sort()
+    dropped: set[int] = set()
+    while True:
+        owner: dict[int, int] = {}
+        fill = [0] * len(rows)
+        for _rank, r, _position, item in offers:
+            if r in dropped or item in owner or fill[r] >= row_size:
+                continue
+            owner[item] = r
+            fill[r] += 1
+        # A short row is dropped and its titles offered again to their next-best rows,
+        # so that a title is lost only when no row can show it.
+        short = {
+            r
+            for r, row in enumerate(rows)
+            if r not in dropped
+            and fill[r] < (min_items if row.min_items is None else row.min_items)
+        }
+        if not short:
+            break
+        dropped |= short
+    placed: list[tuple[CandidateRow, PlacedRow]] = []
+    for r, row in enumerate(rows):
+        if r in dropped:
+            continue
+        seen: set[int] = set()
+        keep = []
+        for item in row.items.tolist():
+            if owner.get(item) == r and item not in seen:
+                seen.add(item)
+                keep.append(item)
+        kept = np.asarray(keep, dtype=np.int64)
+        value = row.prior * float(relevance[kept[:value_depth]].mean()) if kept.size else 0.0
+        placed.append((row, PlacedRow(key=row.key, items=kept, value=value, meta=row.meta)))
+    # Pinned rows first, in their order; the others by value.
+    pinned = sorted(
+        (i for i, (row, _) in enumerate(placed) if row.pinned is not None),
+        key=lambda i: (placed[i][0].pinned, i),
+    )
+    free = sorted(
+        (i for i, (row, _) in enumerate(placed) if row.pinned is None),
+        key=lambda i: (-placed[i][1].value, i),
+    )
+    order = pinned + free
+    return [placed[i][1] for i in order]
