@@ -126,6 +126,11 @@ class Profile(models.Model):
         help_text="While on, nothing watched counts towards recommendations.",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Moved by every write that changes what recommendations should learn: pages key their
+    # cached row plans on it, so the next request after a click sees the click.
+    signals_changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Set when the profile picked its first titles or skipped the picker.
+    onboarded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -30,6 +30,7 @@ class Source(models.TextChoices):
     SITE = "site", "Site"
     API = "api", "API"
     IMPORT = "import", "Import"
+    ONBOARDING = "onboarding", "Onboarding"
 
 
 class Rating(models.Model):
@@ -46,7 +47,7 @@ class Rating(models.Model):
     scale = models.CharField(
         max_length=6, choices=Scale.choices, help_text="The scale the viewer rated on."
     )
-    source = models.CharField(max_length=6, choices=Source.choices, default=Source.SITE)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.SITE)
     rated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -193,6 +194,9 @@ class WatchProgress(models.Model):
     current_episode = models.ForeignKey(
         Episode, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # "Remove from row" on Continue watching: the progress stays, the row forgets it until
+    # the profile watches the title again.
+    hidden_from_continue = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-last_watched_at", "-id"]

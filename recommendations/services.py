@@ -62,12 +62,23 @@ def signals_changed(*, profile: Profile) -> None:
     (Django drops the callbacks of a rolled-back block, so the check below sees only live
     ones).
     """
+    rows_changed(profile=profile)
     conn = transaction.get_connection()
     if conn.in_atomic_block:
         for _sids, callback, _robust in conn.run_on_commit:
             if isinstance(callback, _RefreshCallback) and callback.profile_id == profile.pk:
                 return
     transaction.on_commit(_RefreshCallback(profile.pk))
+
+
+def rows_changed(*, profile: Profile) -> None:
+    """Move the profile's stamp, in the caller's transaction.
+
+    The next home page built for this profile, in any process, sees a new stamp and
+    builds its rows again (see recommendations.rows), folding in what just changed.
+    """
+    profile.signals_changed_at = timezone.now()
+    Profile.objects.filter(pk=profile.pk).update(signals_changed_at=profile.signals_changed_at)
 
 
 def profile_recommendations_refresh(*, profile_id: int) -> dict[str, int]:
@@ -534,6 +545,8 @@ def watch_events_record(*, profile: Profile, heartbeats: Sequence[Heartbeat]) ->
             )
             changed[(hb.title_id, None)] = progress[(hb.title_id, None)]
         signal |= finished and not private
+    for row in changed.values():
+        row.hidden_from_continue = False
     _progress_save(new_rows, [row for row in changed.values() if row not in new_rows])
     if signal or any(not row.is_private for row in new_rows):
         signals_changed(profile=profile)
@@ -602,6 +615,7 @@ def _progress_save(new_rows: list[WatchProgress], updated: list[WatchProgress]) 
                 "times_completed",
                 "is_private",
                 "current_episode",
+                "hidden_from_continue",
             ],
         )
 
@@ -633,6 +647,20 @@ def watch_mark_watched(*, profile: Profile, title: Title) -> WatchProgress:
     row.save()
     signals_changed(profile=profile)
     return row
+
+
+@transaction.atomic
+def continue_remove(*, profile: Profile, title: Title) -> bool:
+    """ "Remove from row": Continue watching forgets the title, its progress stays.
+
+    Watching it again brings it back (the heartbeat clears the flag).
+    """
+    hidden = WatchProgress.objects.filter(
+        profile=profile, title=title, episode__isnull=True, hidden_from_continue=False
+    ).update(hidden_from_continue=True)
+    if hidden:
+        rows_changed(profile=profile)
+    return bool(hidden)
 
 
 @transaction.atomic
