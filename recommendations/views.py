@@ -7,10 +7,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET, require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
 from accounts.decorators import profile_required
@@ -19,6 +20,16 @@ from catalog.models import Episode, Title
 from catalog.selectors import title_visible_queryset
 from catalog.views import HtmxHttpRequest
 from recommendations import selectors, services
+from recommendations.onboarding import (
+    MAX_PICKS,
+    MIN_PICKS,
+    TILE_FIELDS,
+    onboarding_complete,
+    onboarding_groups,
+    onboarding_search,
+    onboarding_skip,
+    picked_title_ids,
+)
 
 # Rows and pages listen for this event to refresh what depends on the profile's signals.
 SIGNALS_CHANGED = "signals-changed"
@@ -41,9 +52,17 @@ def _back(request: HtmxHttpRequest, title: Title) -> HttpResponse:
     return redirect(safe_next(request, title.get_absolute_url()))
 
 
-def _fragment(request: HtmxHttpRequest, template: str, context: dict[str, object]) -> HttpResponse:
+def _fragment(
+    request: HtmxHttpRequest, template: str, context: dict[str, object], *, undo: bool = False
+) -> HttpResponse:
+    """The swapped widget, and the event that makes dependent rows re-fetch.
+
+    With `undo` the card itself offers an Undo in place; rows then keep still (they listen
+    with a `[!detail.undo]` filter) so that the Undo stays on screen.
+    """
     response = TemplateResponse(request, template, context)
-    return trigger_client_event(response, SIGNALS_CHANGED, {"title": context["title"].slug})
+    detail = {"title": context["title"].slug, "undo": undo}
+    return trigger_client_event(response, SIGNALS_CHANGED, detail)
 
 
 @profile_required
@@ -100,10 +119,23 @@ def not_interested(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         services.not_interested_add(profile=request.profile, title=title)
     if request.htmx:
         template = "catalog/_title_card.html" if undo else "recommendations/_hidden_card.html"
-        return _fragment(request, template, {"title": _card_title(request, slug)})
+        return _fragment(request, template, {"title": _card_title(request, slug)}, undo=True)
     if not undo:
         messages.info(request, f"“{title.name}” won’t be recommended to you again.")
     return _back(request, title)
+
+
+@profile_required
+@require_POST
+def continue_remove(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    title = get_object_or_404(Title, slug=slug, is_published=True)
+    services.continue_remove(profile=request.profile, title=title)
+    if request.htmx:
+        # The card goes at once; the row re-fetches and fills the gap.
+        response = HttpResponse("")
+        return trigger_client_event(response, SIGNALS_CHANGED, {"title": slug, "undo": False})
+    messages.info(request, f"“{title.name}” is off Continue watching; your progress is kept.")
+    return redirect(safe_next(request, reverse("catalog:home")))
 
 
 @profile_required
@@ -258,3 +290,78 @@ def rate_watched(request: HtmxHttpRequest) -> HttpResponse:
         selectors.finished_unrated(profile=request.profile), profile=request.profile
     )
     return _list_page(request, "recommendations/rate_watched.html", titles)
+
+
+# The container that live search swaps; the view answers HTMX requests aimed at it with
+# the fragment of the same name.
+ONBOARDING_RESULTS = "onboarding-results"
+
+
+def _onboarding_page(
+    request: HtmxHttpRequest, data: QueryDict, error: str | None = None
+) -> HttpResponse:
+    profile = request.profile
+    query = " ".join(data.get("q", "").split())
+    picked = picked_title_ids(data.getlist("titles")[:MAX_PICKS])
+    found = onboarding_search(profile=profile, query=query) if query else []
+    groups = [] if query else onboarding_groups(profile=profile)
+    shown = {title.pk for title in found} | {t.pk for group in groups for t in group.titles}
+    # Ticked titles the grid or the results do not show stay on the page, ticked, so a
+    # search (with or without JavaScript) never drops what was picked before it.
+    unshown = [pk for pk in picked if pk not in shown]
+    earlier = []
+    if unshown:
+        titles = title_visible_queryset(profile=profile).only(*TILE_FIELDS).in_bulk(unshown)
+        earlier = [titles[pk] for pk in unshown if pk in titles]
+    context = {
+        "query": query,
+        "found": found,
+        "groups": groups,
+        "earlier_picks": earlier,
+        "picked_ids": set(picked),
+        "min_picks": MIN_PICKS,
+        "next": data.get("next", ""),
+        "error": error,
+    }
+    if request.htmx and request.htmx.target == ONBOARDING_RESULTS:
+        return TemplateResponse(
+            request, "recommendations/onboarding.html#onboarding_results", context
+        )
+    return TemplateResponse(
+        request, "recommendations/onboarding.html", context, status=400 if error else 200
+    )
+
+
+@profile_required
+@require_http_methods(["GET", "POST"])
+def onboarding(request: HtmxHttpRequest) -> HttpResponse:
+    """A new profile picks titles it likes (or skips), then goes home to see them used."""
+    if request.method == "GET":
+        return _onboarding_page(request, request.GET)
+    home = safe_next(request, reverse("catalog:home"))
+    if "skip" in request.POST:
+        onboarding_skip(profile=request.profile)
+        return redirect(home)
+    if "search" in request.POST:
+        # Searching without JavaScript: the picks so far travel in the address of a plain
+        # GET, and the CSRF token, posted with them, stays out of it.
+        params = QueryDict(mutable=True)
+        if request.POST["search"] != "clear" and request.POST.get("q", "").strip():
+            params["q"] = request.POST["q"]
+        if picked := request.POST.getlist("titles")[:MAX_PICKS]:
+            params.setlist("titles", picked)
+        if request.POST.get("next"):
+            params["next"] = request.POST["next"]
+        url = reverse("recommendations:onboarding")
+        return redirect(f"{url}?{params.urlencode()}" if params else url)
+    try:
+        recorded = onboarding_complete(
+            profile=request.profile, title_ids=request.POST.getlist("titles")
+        )
+    except ValidationError as exc:
+        return _onboarding_page(request, request.POST, error=" ".join(exc.messages))
+    if recorded:
+        messages.success(
+            request, f"Thanks! {request.profile.name}’s recommendations now start from your picks."
+        )
+    return redirect(home)
