@@ -57,7 +57,7 @@ def title_visible_queryset(*, profile: Profile | None) -> QuerySet[Title]:
     return titles
 
 
-def _card_fields(titles: QuerySet[Title], profile: Profile | None) -> QuerySet[Title]:
+def card_queryset(titles: QuerySet[Title], profile: Profile | None) -> QuerySet[Title]:
     # A card shows poster, name, year, kind, and the profile's rating, list and progress
     # (annotated in the same query): nothing else needs loading.
     cards = titles.only(
@@ -108,7 +108,7 @@ def title_browse(
     if kind in Title.Kind.values:
         titles = titles.filter(kind=kind)
     titles = titles.order_by(*BROWSE_ORDERS.get(order, BROWSE_ORDERS["year"]))
-    return _page(_card_fields(titles, profile), page)
+    return _page(card_queryset(titles, profile), page)
 
 
 def genre_get(*, slug: str) -> Genre:
@@ -150,7 +150,7 @@ def home_rows(*, profile: Profile | None, genre_rows: int = 6) -> list[Row]:
     trending = visible.filter(trending__isnull=False).order_by("-trending__score", "id")
     rows = []
     if profile is not None:
-        picks = top_picks(profile=profile, visible=_card_fields(visible, None))
+        picks = top_picks(profile=profile, visible=card_queryset(visible, None))
         rows.append(
             Row(
                 key="top-picks",
@@ -163,13 +163,13 @@ def home_rows(*, profile: Profile | None, genre_rows: int = 6) -> list[Row]:
         Row(
             key="trending",
             heading="Trending now",
-            titles=list(_card_fields(trending, profile)[:ROW_SIZE]),
+            titles=list(card_queryset(trending, profile)[:ROW_SIZE]),
             see_all_url=reverse("catalog:browse") + "?order=trending",
         ),
         Row(
             key="new",
             heading="New on Marquee",
-            titles=list(_card_fields(visible.order_by("-added_at", "-id"), profile)[:ROW_SIZE]),
+            titles=list(card_queryset(visible.order_by("-added_at", "-id"), profile)[:ROW_SIZE]),
             see_all_url=reverse("catalog:browse") + "?order=new",
         ),
     ]
@@ -180,7 +180,9 @@ def home_rows(*, profile: Profile | None, genre_rows: int = 6) -> list[Row]:
     )
     for genre in genres:
         titles = list(
-            _card_fields(visible.filter(genres=genre).order_by("-year", "name"), profile)[:ROW_SIZE]
+            card_queryset(visible.filter(genres=genre).order_by("-year", "name"), profile)[
+                :ROW_SIZE
+            ]
         )
         rows.append(
             Row(
@@ -251,7 +253,7 @@ def search(*, query: str, profile: Profile | None, limit: int = SEARCH_LIMIT) ->
     visible = title_visible_queryset(profile=profile)
     if connection.vendor == "postgresql":
         ids = _search_title_ids_postgres(visible, query, limit)
-        found = _card_fields(Title.objects.all(), profile).in_bulk(ids)
+        found = card_queryset(Title.objects.all(), profile).in_bulk(ids)
         titles = [found[pk] for pk in ids]
         # iregex becomes PostgreSQL's ~* operator, which the trigram index serves;
         # icontains (UPPER ... LIKE) could not use it.
@@ -265,7 +267,7 @@ def search(*, query: str, profile: Profile | None, limit: int = SEARCH_LIMIT) ->
         )
     else:
         titles = list(
-            _card_fields(
+            card_queryset(
                 visible.filter(Q(name__icontains=query) | Q(synopsis__icontains=query)).order_by(
                     "name", "year"
                 ),

@@ -6,6 +6,7 @@ app_name = "catalog"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("rows/<slug:key>/", views.row, name="row"),
     path("browse/", views.browse, name="browse"),
     path("browse/<slug:genre_slug>/", views.browse, name="genre"),
     path("titles/<slug:slug>/", views.title_detail, name="title"),

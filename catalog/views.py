@@ -1,15 +1,18 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
+from accounts.decorators import profile_required
 from catalog import selectors
 from catalog.models import Title
 from catalog.posters import poster_svg
+from recommendations import rows as row_plans
+from recommendations.onboarding import needs_onboarding
 from recommendations.selectors import title_state
 
 
@@ -24,10 +27,53 @@ def _page_number(request: HttpRequest) -> int:
         return 1
 
 
+# Rendered with the page: the rest arrive as they scroll into view.
+EAGER_ROWS = 3
+
+
 @require_GET
 def home(request: HtmxHttpRequest) -> HttpResponse:
-    rows = selectors.home_rows(profile=request.profile)
-    return TemplateResponse(request, "catalog/home.html", {"rows": rows})
+    profile = request.profile
+    if profile is None:
+        rows = selectors.home_rows(profile=None)
+        return TemplateResponse(request, "catalog/home.html", {"rows": rows})
+    if needs_onboarding(profile):
+        return redirect("recommendations:onboarding")
+    intent = row_plans.Intent.from_query(request.GET)
+    plan = row_plans.home_plan(profile=profile, intent=intent)
+    eager = [
+        row_plans.row_view(plan, row.key, profile=profile, intent=intent)
+        for row in plan.rows[:EAGER_ROWS]
+    ]
+    context = {
+        "plan": plan,
+        "eager": eager,
+        "lazy": plan.rows[EAGER_ROWS:],
+        "intent": intent,
+        "intent_query": intent.query(),
+        "minutes_choices": row_plans.INTENT_MINUTES,
+        "moods": row_plans.MOODS,
+    }
+    if request.htmx and request.htmx.target == "home-rows":
+        return TemplateResponse(request, "catalog/home.html#home_rows", context)
+    return TemplateResponse(request, "catalog/home.html", context)
+
+
+@profile_required
+@require_GET
+def row(request: HtmxHttpRequest, key: str) -> HttpResponse:
+    """A home row: the fragment for HTMX, its "see all" page otherwise."""
+    intent = row_plans.Intent.from_query(request.GET)
+    plan = row_plans.home_plan(profile=request.profile, intent=intent)
+    context = {"intent": intent, "intent_query": intent.query(), "key": key}
+    if request.htmx and not request.htmx.boosted:
+        context["row"] = row_plans.row_view(plan, key, profile=request.profile, intent=intent)
+        return TemplateResponse(request, "catalog/home.html#row", context)
+    view = row_plans.row_view(plan, key, profile=request.profile, intent=intent, full=True)
+    if view is None:
+        raise Http404("This row is not on your home page any more.")
+    context["row"] = view
+    return TemplateResponse(request, "catalog/row.html", context)
 
 
 @require_GET
@@ -65,6 +111,7 @@ def title_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "cast": [c for c in credits if c.role == "actor"],
         "seasons": list(title.seasons.all()),
         "state": (title_state(profile=request.profile, title=title) if request.profile else None),
+        "insight": row_plans.title_insight(profile=request.profile, title=title),
     }
     return TemplateResponse(request, "catalog/title_detail.html", context)
 

@@ -61,7 +61,7 @@ Progress = Callable[[str], None]
 # --------------------------------------------------------------------------------------
 
 
-def _abandoned(
+def is_abandoned(
     completed: bool, percent: float, last_watched_at: object, quiet_since: object
 ) -> bool:
     return (
@@ -115,7 +115,7 @@ def feedback_read(
                 percent=percent,
                 completed=completed,
                 times_completed=times,
-                abandoned=_abandoned(completed, percent, watched_at, quiet_since),
+                abandoned=is_abandoned(completed, percent, watched_at, quiet_since),
                 private=private,
             )
         )
@@ -352,7 +352,7 @@ class ServingModel:
     weights: core_score.BlendWeights | None
 
 
-def _active_version_id() -> int | None:
+def active_version_id() -> int | None:
     version_id = cache.get(ACTIVE_CACHE_KEY)
     if version_id is None:
         version_id = (
@@ -371,7 +371,7 @@ def serving_model() -> ServingModel | None:
     None when no model is active or its artifact cannot be read (logged once per version);
     callers fall back to popularity.
     """
-    version_id = _active_version_id()
+    version_id = active_version_id()
     if version_id is None:
         return None
     current = _loaded.get("serving")

@@ -40,10 +40,12 @@ def _isolated_engine(settings: Any, tmp_path: Path) -> Iterator[None]:
     """Each test starts with no serving model cached and its own media folder."""
     from django.core.cache import cache
 
-    from recommendations import engine
+    from recommendations import engine, rows
 
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
     engine._loaded.clear()
+    rows._catalogue.clear()
     yield
     engine._loaded.clear()
+    rows._catalogue.clear()

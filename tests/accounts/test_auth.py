@@ -20,6 +20,9 @@ def test_signup_creates_an_account_with_a_first_profile(client: Client) -> None:
     assert response.status_code == 302
     user = User.objects.get(email="dana@example.com")
     assert [p.name for p in user.profiles.all()] == ["Dana"]
+    # A new profile first picks a few titles it likes (or skips), then lands home.
+    assert client.get(reverse("catalog:home"))["Location"] == reverse("recommendations:onboarding")
+    client.post(reverse("recommendations:onboarding"), {"skip": "1"})
     assert "Welcome back, Dana" in client.get(reverse("catalog:home")).text
 
 

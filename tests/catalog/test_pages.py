@@ -216,7 +216,9 @@ class TestKidsProfiles:
 
     def test_rows_and_search_hide_titles_above_the_limit(self, kids_client: Client) -> None:
         TitleFactory(name="Bedtime Bears", maturity_rating="G")
+        TitleFactory.create_batch(4, maturity_rating="G")
         TitleFactory(name="Bloody Harbour", maturity_rating="R")
+        kids_client.post(reverse("recommendations:onboarding"), {"skip": "1"})
         home = kids_client.get(reverse("catalog:home")).text
         assert "Bedtime Bears" in home
         assert "Bloody Harbour" not in home
@@ -261,10 +263,14 @@ class TestQueryCounts:
             season = SeasonFactory(title=show, number=number)
             for episode in range(1, 6):
                 EpisodeFactory(season=season, number=episode)
-        # 1. title, 2. genres, 3. tags, 4. credits with people, 5. seasons, 6. episodes
-        with django_assert_num_queries(6):
+        TitleFactory.create_batch(3, genres=[drama])  # "More like this"
+        client.get(show.get_absolute_url())  # builds this process's catalogue arrays
+        # 1. title, 2. genres, 3. tags, 4. credits with people, 5. seasons, 6. episodes,
+        # 7. "More like this" cards
+        with django_assert_num_queries(7):
             response = client.get(show.get_absolute_url())
         assert response.status_code == 200
+        assert "More like this" in response.text
 
     def test_home(self, client: Client, django_assert_num_queries: object) -> None:
         genres = [GenreFactory(name=f"G{i}") for i in range(8)]

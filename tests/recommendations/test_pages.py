@@ -41,7 +41,9 @@ class TestRating:
         assert response.status_code == 200
         assert "<html" not in response.text
         assert response.text.count("is-on") == 9
-        assert json.loads(response["HX-Trigger"]) == {"signals-changed": {"title": "arrival"}}
+        assert json.loads(response["HX-Trigger"]) == {
+            "signals-changed": {"title": "arrival", "undo": False}
+        }
         assert Rating.objects.get(profile=alice_profile).stars == Decimal("4.5")
 
     def test_plain_form_rating_redirects_back(
@@ -295,6 +297,7 @@ class TestListPages:
 
 class TestPrivateSession:
     def test_toggle_from_the_menu(self, alice_client: Client, alice_profile: Profile) -> None:
+        alice_client.post(reverse("recommendations:onboarding"), {"skip": "1"})
         alice_client.post(reverse("accounts:private_session"), {"enabled": "on", "next": "/"})
         alice_profile.refresh_from_db()
         assert alice_profile.private_session

@@ -1,0 +1,75 @@
+"""The personalised home page in a real browser: lazy rows, fresh rows, tonight's intent."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from recommendations import engine
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo() -> None:
+    call_command("seed_demo", titles=150, users=40, seed=3, verbosity=0)
+    engine.model_train()
+
+
+def _watch_as(page: Page, base: str, name: str) -> None:
+    page.goto(f"{base}/account/login/")
+    page.get_by_label("E-mail address").fill("demo@marquee.local")
+    page.get_by_label("Password").fill("marquee-demo")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name=f"Watch as {name}").click()
+    expect(page.get_by_role("heading", name=f"Welcome back, {name}")).to_be_visible()
+
+
+def test_rows_load_as_they_scroll_into_view(page: Page, live_server: object, demo: None) -> None:
+    _watch_as(page, live_server.url, "Ana")
+    expect(page.locator("#row-top-picks .card").first).to_be_visible()
+    lazy = page.locator("section.row-lazy")
+    assert lazy.count() > 0
+    for _ in range(30):
+        if lazy.count() == 0:
+            break
+        page.mouse.wheel(0, 600)
+        page.wait_for_timeout(100)
+    expect(lazy).to_have_count(0)
+    names = page.locator("#home-rows .card-name").all_inner_texts()
+    assert len(names) == len(set(names)), "a title appears twice on the page"
+
+
+def test_a_rating_refreshes_the_rows_in_place(page: Page, live_server: object, demo: None) -> None:
+    _watch_as(page, live_server.url, "Ben")
+    row = page.locator("#row-top-picks")
+    card = row.locator(".card").first
+    name = card.locator(".card-name").inner_text()
+    card.get_by_role("button", name="Rate 5 stars").click()
+    # The row re-fetches on the signals-changed event: the rated title leaves Top picks.
+    expect(row.locator(".card-name", has_text=re.compile(f"^{re.escape(name)}$"))).to_have_count(0)
+    expect(row.locator(".card").first).to_be_visible()
+    assert page.url.rstrip("/") == live_server.url
+
+
+def test_striking_evidence_from_why_this(page: Page, live_server: object, demo: None) -> None:
+    _watch_as(page, live_server.url, "Ana")
+    card = page.locator("#row-top-picks .card").first
+    card.locator("summary", has_text="Why this?").click()
+    strike = card.locator("button.strike").first
+    label = strike.inner_text().removeprefix("Don’t use ").strip()
+    strike.click()
+    expect(page.locator("#row-top-picks")).not_to_contain_text(f"Don’t use {label}")
+
+
+def test_tonight_i_have_re_ranks_the_rows(page: Page, live_server: object, demo: None) -> None:
+    _watch_as(page, live_server.url, "Ana")
+    page.locator(".intent-chip", has_text="30 min").click()
+    expect(page).to_have_url(re.compile(r"minutes=30"))
+    expect(page.locator(".intent-chip input[value='30']")).to_be_checked()
+    page.locator(".intent-chip", has_text="A favourite again").click()
+    expect(page).to_have_url(re.compile(r"mood=favourite"))
+    expect(page.locator("#home-rows section.row").first).to_be_visible()

@@ -1,0 +1,439 @@
+"""The personalised home page: rows, de-duplication, evidence, freshness, kids, fallbacks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import Profile
+from catalog.maturity import ratings_up_to
+from catalog.models import Title
+from recommendations import engine, rows, services
+from recommendations.core import rows as core_rows
+from recommendations.models import ModelVersion, TasteExclusion, WatchProgress
+from tests.factories import ProfileFactory, TitleFactory, WatchProgressFactory
+from tests.helpers import watch_as
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo() -> None:
+    # Viewers drawn from hidden taste groups: a model has real signal to find.
+    call_command("seed_demo", titles=150, users=40, seed=3, verbosity=0)
+
+
+@pytest.fixture
+def trained(demo: None) -> ModelVersion:
+    version = engine.model_train()
+    assert version is not None
+    assert version.status == ModelVersion.Status.ACTIVE
+    return version
+
+
+def _demo(name: str) -> Profile:
+    return Profile.objects.get(account__email="demo@marquee.local", name=name)
+
+
+def _client(client: Client, profile: Profile) -> Client:
+    client.force_login(profile.account)
+    return watch_as(client, profile)
+
+
+def _htmx(client: Client, url: str, **extra: Any) -> Any:
+    return client.get(url, HTTP_HX_REQUEST="true", **extra)
+
+
+class TestPageConstruction:
+    def test_a_title_appears_once_on_the_page(self, trained: ModelVersion) -> None:
+        plan = rows.plan_build(profile=_demo("Ana"))
+        shown = [tid for row in plan.rows for tid in row.title_ids]
+        assert len(shown) == len(set(shown))
+        assert len(plan.rows) >= 6
+
+    def test_rows_have_at_least_four_titles_and_at_most_a_row(self, trained: ModelVersion) -> None:
+        for name in ("Ana", "Ben", "Kids"):
+            for row in rows.plan_build(profile=_demo(name)).rows:
+                # The viewer's own Continue watching and My List show from one title.
+                least = 1 if row.key in ("continue", "my-list") else rows.MIN_ROW_TITLES
+                assert least <= len(row.title_ids) <= rows.ROW_SIZE
+
+    def test_the_expected_rows_are_there(self) -> None:
+        # A catalogue big enough that Ana has not seen most of each genre she likes.
+        call_command("seed_demo", titles=400, users=40, seed=3, verbosity=0)
+        engine.model_train()
+        keys = [row.key for row in rows.plan_build(profile=_demo("Ana")).rows]
+        assert keys[:2] == ["continue", "top-picks"]
+        assert any(key.startswith("because-") for key in keys)
+        assert any(key.startswith("like-") for key in keys)
+        assert {"trending", "new"} <= set(keys)
+
+    def test_finished_titles_only_in_continue_or_watch_again(self, trained: ModelVersion) -> None:
+        profile = _demo("Ana")
+        finished = set(
+            WatchProgress.objects.filter(
+                profile=profile, episode__isnull=True, completed=True
+            ).values_list("title_id", flat=True)
+        )
+        for row in rows.plan_build(profile=profile).rows:
+            if row.key != "watch-again":
+                assert not finished & set(row.title_ids), row.key
+
+    def test_not_interested_titles_are_nowhere(self, trained: ModelVersion) -> None:
+        profile = _demo("Ben")
+        plan = rows.plan_build(profile=profile)
+        victim = Title.objects.get(pk=plan.rows[1].title_ids[0])
+        services.not_interested_add(profile=profile, title=victim)
+        plan = rows.plan_build(profile=profile)
+        assert all(victim.pk not in row.see_all_ids for row in plan.rows)
+
+    def test_continue_watching_is_ordered_and_remove_keeps_progress(
+        self, trained: ModelVersion
+    ) -> None:
+        profile = ProfileFactory()
+        now = timezone.now()
+        old, recent = TitleFactory.create_batch(2, runtime_minutes=100)
+        for title, days in ((old, 20), (recent, 1)):
+            WatchProgressFactory(
+                profile=profile,
+                title=title,
+                percent=40,
+                last_position=2400,
+                last_watched_at=now - timedelta(days=days),
+            )
+        extra = TitleFactory.create_batch(3, runtime_minutes=100)
+        for title in extra:
+            WatchProgressFactory(
+                profile=profile,
+                title=title,
+                percent=10,
+                last_position=600,
+                last_watched_at=now - timedelta(days=3),
+            )
+        plan = rows.plan_build(profile=profile)
+        keep = plan.row("continue").title_ids
+        assert keep[0] == recent.pk
+        assert old.pk in keep
+        services.continue_remove(profile=profile, title=recent)
+        profile.refresh_from_db()
+        assert recent.pk not in rows.plan_build(profile=profile).row("continue").title_ids
+        assert WatchProgress.objects.get(profile=profile, title=recent).percent == 40
+
+
+class TestEvidence:
+    def test_top_pick_evidence_is_the_scores_own_terms(self, trained: ModelVersion) -> None:
+        profile = _demo("Ben")
+        plan = rows.plan_build(profile=profile)
+        read = rows.profile_read(profile)
+        mine = set(read.ratings) | set(read.progress) | {t for t, _ in read.my_list}
+        serving = engine.serving_model()
+        model = serving.model
+        ranker = model.ranker
+        checked = 0
+        for title_id, entries in plan.evidence["top-picks"].items():
+            for entry in entries:
+                if entry["kind"] != "because":
+                    continue
+                # The named title is one of the profile's own signals...
+                assert entry["title"] in mine
+                assert entry["title"] not in read.feedback.excluded
+                # ...and a neighbour of the card in the model that scored it.
+                i, j = model.item_index([title_id, entry["title"]])
+                if ranker.kind == "ease":
+                    assert ranker.weights[j, i] > 0
+                else:
+                    assert ranker.item_factors[j] @ ranker.item_factors[i] > 0
+                checked += 1
+        assert checked > 5
+
+    def test_because_you_watched_cards_are_the_anchors_neighbours(
+        self, trained: ModelVersion
+    ) -> None:
+        profile = _demo("Ana")
+        plan = rows.plan_build(profile=profile)
+        cat = rows.catalogue()
+        _index, unit, has_vector = cat.model_view(engine.serving_model())
+        because = [row for row in plan.rows if row.key.startswith("because-")]
+        assert because
+        read = rows.profile_read(profile)
+        for row in because:
+            anchor = int(row.key.split("-")[1])
+            assert anchor in read.progress or anchor in read.ratings
+            sims = core_rows.neighbours_of(
+                int(cat.index([anchor])[0]), unit=unit, has_vector=has_vector, content=cat.content
+            )
+            for title_id in row.title_ids:
+                assert sims[cat.index([title_id])[0]] > 0
+                assert plan.evidence[row.key][title_id][0]["title"] == anchor
+
+    def test_striking_evidence_removes_it_and_updates_rows(
+        self, client: Client, trained: ModelVersion
+    ) -> None:
+        profile = _demo("Ana")
+        _client(client, profile)
+        plan = rows.home_plan(profile=profile)
+        because = next(row for row in plan.rows if row.key.startswith("because-"))
+        anchor = Title.objects.get(pk=int(because.key.split("-")[1]))
+        response = client.post(
+            f"/titles/{anchor.slug}/taste/", {"excluded": "on"}, HTTP_HX_REQUEST="true"
+        )
+        assert response.status_code == 200
+        assert "signals-changed" in response["HX-Trigger"]
+        assert TasteExclusion.objects.filter(profile=profile, title=anchor).exists()
+        profile.refresh_from_db()
+        plan = rows.home_plan(profile=profile)
+        assert because.key not in [row.key for row in plan.rows]
+        cited = {
+            entry.get("title")
+            for by_title in plan.evidence.values()
+            for entries in by_title.values()
+            for entry in entries
+            if entry["kind"] == "because"
+        }
+        assert anchor.pk not in cited
+
+    def test_the_card_shows_why_with_a_strike_button(
+        self, client: Client, trained: ModelVersion
+    ) -> None:
+        _client(client, _demo("Ana"))
+        page = client.get("/").text
+        assert "Why this?" in page
+        assert 'name="excluded" value="on"' in page
+        assert "Because you" in page
+
+
+class TestFreshness:
+    def test_a_row_changes_after_a_rating_without_retraining(
+        self, client: Client, trained: ModelVersion
+    ) -> None:
+        profile = _demo("Ben")
+        _client(client, profile)
+        client.get("/")
+        before = _htmx(client, "/rows/top-picks/").text
+        plan = rows.home_plan(profile=profile)
+        first = Title.objects.get(pk=plan.row("top-picks").title_ids[0])
+        response = client.post(
+            f"/titles/{first.slug}/rate/", {"stars": "5"}, HTTP_HX_REQUEST="true"
+        )
+        assert "signals-changed" in response["HX-Trigger"]
+        after = _htmx(client, "/rows/top-picks/").text
+        assert before != after
+        assert f'href="{first.get_absolute_url()}"' in before
+        assert f'href="{first.get_absolute_url()}"' not in after
+        assert ModelVersion.objects.count() == 1
+
+    def test_loaded_rows_listen_for_signals(self, client: Client, trained: ModelVersion) -> None:
+        _client(client, _demo("Ana"))
+        fragment = _htmx(client, "/rows/trending/").text
+        assert 'hx-trigger="signals-changed[!detail.undo] from:body"' in fragment
+
+
+class TestPages:
+    def test_first_rows_inline_the_rest_lazy(self, client: Client, trained: ModelVersion) -> None:
+        _client(client, _demo("Ana"))
+        page = client.get("/").text
+        assert page.count('class="row row-lazy"') >= 3
+        assert page.count('hx-trigger="revealed"') >= 3
+        # A lazy row keeps a real link to its see-all page.
+        assert 'class="row-more" href="/rows/' in page
+
+    def test_fragment_and_see_all_page(self, client: Client, trained: ModelVersion) -> None:
+        _client(client, _demo("Ana"))
+        client.get("/")
+        fragment = _htmx(client, "/rows/new/")
+        assert fragment.status_code == 200
+        assert "<html" not in fragment.text
+        assert 'id="row-new"' in fragment.text
+        page = client.get("/rows/new/")
+        assert "<html" in page.text
+        assert "New on Marquee" in page.text
+        assert page.text.count('class="card') > fragment.text.count('class="card') - 1
+
+    def test_an_unknown_row_is_a_styled_404(self, client: Client, trained: ModelVersion) -> None:
+        _client(client, _demo("Ana"))
+        response = client.get("/rows/because-999999/")
+        assert response.status_code == 404
+        assert "<html" in response.text
+
+    def test_a_fragment_takes_at_most_five_queries(
+        self, client: Client, trained: ModelVersion, django_assert_max_num_queries: Any
+    ) -> None:
+        _client(client, _demo("Ana"))
+        client.get("/")
+        plan_rows = rows.home_plan(profile=_demo("Ana")).rows
+        for row in plan_rows:
+            # session, user, profile, the row's cards; the plan comes from the cache.
+            with django_assert_max_num_queries(5):
+                assert _htmx(client, f"/rows/{row.key}/").status_code == 200
+
+    def test_the_home_page_query_count_does_not_grow_with_rows(
+        self, client: Client, trained: ModelVersion, django_assert_max_num_queries: Any
+    ) -> None:
+        _client(client, _demo("Ana"))
+        client.get("/")
+        # session, user, profile, the account's profiles, three rows of cards.
+        with django_assert_max_num_queries(8):
+            client.get("/")
+
+    def test_the_title_page_has_a_match_and_more_like_this(
+        self, client: Client, trained: ModelVersion
+    ) -> None:
+        profile = _demo("Ben")
+        _client(client, profile)
+        pick = Title.objects.get(pk=rows.plan_build(profile=profile).row("top-picks").title_ids[0])
+        page = client.get(pick.get_absolute_url()).text
+        assert "% match" in page
+        assert "★ for you" in page
+        assert "More like this" in page
+
+
+class TestIntent:
+    def test_a_short_evening_leaves_out_long_films(self, trained: ModelVersion) -> None:
+        profile = _demo("Ben")
+        Title.objects.filter(kind=Title.Kind.MOVIE).update(runtime_minutes=95)
+        long = list(Title.objects.filter(kind=Title.Kind.MOVIE)[:40])
+        Title.objects.filter(pk__in=[t.pk for t in long]).update(runtime_minutes=200)
+        rows._catalogue.clear()
+        from django.core.cache import cache
+
+        cache.delete(rows.CATALOGUE_STAMP_KEY)
+        plan = rows.plan_build(profile=profile, intent=rows.Intent(minutes=90))
+        started = set(
+            WatchProgress.objects.filter(profile=profile).values_list("title_id", flat=True)
+        )
+        shown = {tid for row in plan.rows for tid in row.title_ids}
+        assert not shown & ({t.pk for t in long} - started)
+        assert shown
+
+    def test_a_favourite_again_puts_watch_again_first(self, trained: ModelVersion) -> None:
+        profile = _demo("Ana")
+        plan = rows.plan_build(profile=profile, intent=rows.Intent(mood="favourite"))
+        if plan.row("watch-again") is None:
+            pytest.skip("The demo profile has nothing to watch again.")
+        assert plan.rows[0].key == "watch-again"
+
+    def test_the_intent_control_swaps_the_rows(self, client: Client, trained: ModelVersion) -> None:
+        _client(client, _demo("Ana"))
+        response = client.get(
+            "/?minutes=30&mood=new", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="home-rows"
+        )
+        assert response.status_code == 200
+        assert "<html" not in response.text
+        assert 'id="home-rows"' in response.text
+        assert "minutes=30&amp;mood=new" in response.text or "minutes=30&mood=new" in response.text
+
+    def test_unknown_intent_values_are_ignored(self) -> None:
+        assert rows.Intent.from_query({"minutes": "45", "mood": "x"}) == rows.Intent()
+        assert rows.Intent.from_query({"minutes": "90", "mood": "new"}).query() == (
+            "minutes=90&mood=new"
+        )
+
+
+class TestKids:
+    def test_nothing_above_the_limit_in_any_row(self, trained: ModelVersion) -> None:
+        kid = _demo("Kids")
+        allowed = set(ratings_up_to(kid.max_maturity_age))
+        plan = rows.plan_build(profile=kid)
+        ids = {tid for row in plan.rows for tid in row.see_all_ids}
+        ratings = set(Title.objects.filter(pk__in=ids).values_list("maturity_rating", flat=True))
+        assert ratings
+        assert ratings <= allowed
+
+    def test_pages_and_title_page(self, client: Client, trained: ModelVersion) -> None:
+        kid = _demo("Kids")
+        _client(client, kid)
+        adult = Title.objects.exclude(
+            maturity_rating__in=ratings_up_to(kid.max_maturity_age)
+        ).first()
+        for row in rows.home_plan(profile=kid).rows:
+            assert adult.name not in client.get(f"/rows/{row.key}/").text
+        response = client.get(adult.get_absolute_url())
+        assert response.status_code == 403
+        assert "<html" in response.text
+        more = rows.title_insight(
+            profile=kid,
+            title=Title.objects.filter(
+                maturity_rating__in=ratings_up_to(kid.max_maturity_age)
+            ).first(),
+        ).more_like_this
+        assert all(t.maturity_rating in ratings_up_to(kid.max_maturity_age) for t in more)
+
+
+class TestColdStartAndFallbacks:
+    def test_without_a_model_every_row_is_popular_and_the_page_renders(
+        self, client: Client, demo: None
+    ) -> None:
+        profile = _demo("Ana")
+        _client(client, profile)
+        page = client.get("/")
+        assert page.status_code == 200
+        assert "warming up" in page.text
+        keys = [row.key for row in rows.home_plan(profile=profile).rows]
+        assert "top-picks" not in keys
+        assert "trending" in keys
+
+    def test_a_missing_artifact_falls_back(
+        self, client: Client, trained: ModelVersion, caplog: Any
+    ) -> None:
+        from django.core.files.storage import default_storage
+
+        default_storage.delete(trained.artifact)
+        _client(client, _demo("Ana"))
+        assert client.get("/").status_code == 200
+        assert client.get(Title.objects.first().get_absolute_url()).status_code == 200
+
+    def test_a_new_profile_starts_with_onboarding_then_gets_popular_rows(
+        self, client: Client, trained: ModelVersion
+    ) -> None:
+        profile = ProfileFactory(account=_demo("Ana").account, name="Newcomer")
+        _client(client, profile)
+        response = client.get("/")
+        assert response.status_code == 302
+        assert "/me/start/" in response["Location"]
+        client.post("/me/start/", {"skip": "1"})
+        page = client.get("/")
+        assert page.status_code == 200
+        keys = [row.key for row in rows.home_plan(profile=Profile.objects.get(pk=profile.pk)).rows]
+        assert any(key.startswith("popular-") for key in keys)
+        assert "top-picks" not in keys
+
+    def test_three_likes_personalise_at_once(self, client: Client, trained: ModelVersion) -> None:
+        profile = ProfileFactory(account=_demo("Ana").account, name="Newcomer")
+        _client(client, profile)
+        liked = list(
+            Title.objects.filter(genres__name="Science Fiction").values_list("pk", flat=True)[:3]
+        ) or list(Title.objects.values_list("pk", flat=True)[:3])
+        client.post("/me/start/", {"titles": [str(pk) for pk in liked]})
+        profile.refresh_from_db()
+        plan = rows.home_plan(profile=profile)
+        assert plan.personal
+        assert plan.row("top-picks") is not None
+        assert ModelVersion.objects.count() == 1
+
+    def test_a_title_nobody_watched_is_new_and_has_neighbours(self, trained: ModelVersion) -> None:
+        source = Title.objects.filter(genres__isnull=False).first()
+        fresh = TitleFactory(name="Brand New Title", genres=list(source.genres.all()))
+        fresh.tags.set(source.tags.all())
+        rows._catalogue.clear()
+        from django.core.cache import cache
+
+        cache.delete(rows.CATALOGUE_STAMP_KEY)
+        profile = ProfileFactory(account=_demo("Ana").account, name="Fresh eyes")
+        plan = rows.plan_build(profile=profile)
+        assert fresh.pk in plan.row("new").see_all_ids
+        similar = rows.title_insight(profile=None, title=source).more_like_this
+        neighbours = core_rows.neighbours_of(
+            int(rows.catalogue().index([source.pk])[0]),
+            unit=None,
+            has_vector=None,
+            content=rows.catalogue().content,
+        )
+        assert neighbours[rows.catalogue().index([fresh.pk])[0]] > 0
+        assert similar
+        assert np.isfinite(neighbours).sum() == rows.catalogue().size - 1
