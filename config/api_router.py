@@ -34,6 +34,8 @@ urlpatterns = [
         recommendations_api.MarkWatchedApi.as_view(),
         name="me-history-watched",
     ),
+    path("me/rows/", recommendations_api.RowListApi.as_view(), name="me-row-list"),
+    path("me/rows/<slug:key>/", recommendations_api.RowApi.as_view(), name="me-row"),
     path("me/list/", recommendations_api.MyListApi.as_view(), name="me-list"),
     path("me/list/<slug:slug>/", recommendations_api.MyListItemApi.as_view(), name="me-list-item"),
     path(
