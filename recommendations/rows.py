@@ -750,17 +750,27 @@ def _trending_rows(ctx: _Context, pins: dict[str, int | None]) -> list[core_rows
         return []
     ids = np.array([t[0] for t in trending], dtype=np.int64)
     at = ctx.cat.index(ids)
-    ok = at >= 0
-    ok[ok] &= ctx.allowed[at[ok]] & ~ctx.finished[at[ok]]
+    at = at[at >= 0]
+    # Ranks on the instance, overall and within each title's first genre ("Trending in
+    # Comedy"), before this profile's filters: they describe Marquee, not the row.
+    ranks: dict[int, dict] = {}
+    per_genre: dict[int, int] = {}
+    genres = ctx.cat.genres[at]
+    for rank, item in enumerate(at.tolist(), start=1):
+        entry: dict = {"kind": "trending", "rank": rank}
+        row = genres[rank - 1]
+        if row.nnz:
+            column = int(row.indices.min())
+            per_genre[column] = per_genre.get(column, 0) + 1
+            entry.update(genre=ctx.cat.genre_meta[column][1], genre_rank=per_genre[column])
+        ranks[item] = entry
+    trend_items = at[ctx.allowed[at] & ~ctx.finished[at]]
     rows = []
-    trend_items = at[ok]
     if ctx.intent.minutes is not None:
         trend_items = trend_items[ctx.fit[trend_items] >= FITS_TONIGHT]
     if trend_items.size:
-        for rank, item in enumerate(trend_items[:SEE_ALL_SIZE].tolist(), start=1):
-            ctx.pending.setdefault(int(ctx.cat.ids[item]), []).append(
-                {"kind": "trending", "rank": rank}
-            )
+        for item in trend_items[:SEE_ALL_SIZE].tolist():
+            ctx.pending.setdefault(int(ctx.cat.ids[item]), []).append(ranks[item])
         rows.append(_row(ctx, "trending", "Trending now", trend_items[:SEE_ALL_SIZE], prior=0.8))
     # Top 10 today: ranked among the titles this profile may see, by viewers today.
     today = sorted(((t[2], t[0]) for t in trending if t[2] > 0), key=lambda v: (-v[0], v[1]))
@@ -1075,6 +1085,11 @@ def evidence_text(entry: dict, names: Mapping[int, tuple[str, str]]) -> Evidence
         people = "viewer" if viewers == 1 else "viewers"
         return Evidence(text=f"Popular in {entry['feature']}: {viewers} {people}")
     if kind == "trending":
+        if entry.get("genre"):
+            return Evidence(
+                text=f"Trending in {entry['genre']}: #{entry['genre_rank']} this week "
+                f"(#{entry['rank']} on Marquee)"
+            )
         return Evidence(text=f"Trending now: #{entry['rank']} on Marquee this week")
     if kind == "top10":
         people = "viewer" if entry["viewers"] == 1 else "viewers"

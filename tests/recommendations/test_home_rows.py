@@ -198,6 +198,21 @@ class TestEvidence:
         }
         assert anchor.pk not in cited
 
+    def test_trending_evidence_gives_the_instance_rank(self, trained: ModelVersion) -> None:
+        from recommendations.models import TrendingTitle
+
+        plan = rows.plan_build(profile=_demo("Ben"))
+        order = list(
+            TrendingTitle.objects.order_by("-score", "title_id").values_list("title_id", flat=True)
+        )
+        entries = plan.evidence["trending"]
+        assert entries
+        for title_id, found in entries.items():
+            (entry,) = found
+            assert entry["rank"] == order.index(title_id) + 1
+            genre = Title.objects.get(pk=title_id).genres.order_by("pk").first()
+            assert entry["genre"] == genre.name
+
     def test_the_card_shows_why_with_a_strike_button(
         self, client: Client, trained: ModelVersion
     ) -> None:
