@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
@@ -55,8 +55,17 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         "moods": row_plans.MOODS,
     }
     if request.htmx and request.htmx.target == "home-rows":
-        return TemplateResponse(request, "catalog/home.html#home_rows", context)
-    return TemplateResponse(request, "catalog/home.html", context)
+        response = TemplateResponse(request, "catalog/home.html#home_rows", context)
+    else:
+        response = TemplateResponse(request, "catalog/home.html", context)
+    return _varies_with_htmx(response)
+
+
+def _varies_with_htmx(response: HttpResponse) -> HttpResponse:
+    # One URL serves a fragment and a page: caches (and the browser's back button) must
+    # not hand one out for the other.
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
 
 
 @profile_required
@@ -68,12 +77,12 @@ def row(request: HtmxHttpRequest, key: str) -> HttpResponse:
     context = {"intent": intent, "intent_query": intent.query(), "key": key}
     if request.htmx and not request.htmx.boosted:
         context["row"] = row_plans.row_view(plan, key, profile=request.profile, intent=intent)
-        return TemplateResponse(request, "catalog/home.html#row", context)
+        return _varies_with_htmx(TemplateResponse(request, "catalog/home.html#row", context))
     view = row_plans.row_view(plan, key, profile=request.profile, intent=intent, full=True)
     if view is None:
         raise Http404("This row is not on your home page any more.")
     context["row"] = view
-    return TemplateResponse(request, "catalog/row.html", context)
+    return _varies_with_htmx(TemplateResponse(request, "catalog/row.html", context))
 
 
 @require_GET

@@ -193,18 +193,26 @@ def _parse_ids(title_ids: Iterable[object]) -> list[int]:
 
 
 def _unavailable(*, profile: Profile, missing: list[int]) -> ValidationError:
-    """Why some picks cannot be taken: the titles above the limit by name, and the rest."""
+    """Why some picks cannot be taken, without naming them.
+
+    Naming a title above the limit would let a kids profile list mature titles by
+    posting ids; it only learns that some picks are not available to it.
+    """
     # Only on this error path: published titles the profile may not see are too mature.
-    too_mature = sorted(
-        Title.objects.filter(pk__in=missing, is_published=True).values_list("name", flat=True)
-    )
+    too_mature = Title.objects.filter(pk__in=missing, is_published=True).count()
     errors = []
     if too_mature:
-        names = ", ".join(f"“{name}”" for name in too_mature)
         errors.append(
-            ValidationError(f"Above {profile.name}’s maturity limit: {names}.", code="forbidden")
+            ValidationError(
+                (
+                    f"A pick is above {profile.name}’s maturity limit."
+                    if too_mature == 1
+                    else f"{too_mature} picks are above {profile.name}’s maturity limit."
+                ),
+                code="forbidden",
+            )
         )
-    if len(too_mature) < len(missing):
+    if too_mature < len(missing):
         errors.append(
             ValidationError(
                 "Some picks are no longer in the catalogue: pick again.", code="not_found"

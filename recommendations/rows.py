@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -34,7 +35,7 @@ from django.utils import timezone
 from accounts.models import Profile
 from catalog.maturity import age_for
 from catalog.models import Credit, Episode, Genre, Tag, Title
-from catalog.selectors import card_queryset
+from catalog.selectors import card_queryset, title_visible_queryset
 from recommendations import engine
 from recommendations.core import fold_in as core_fold_in
 from recommendations.core import rows as core_rows
@@ -188,27 +189,28 @@ def catalogue() -> Catalogue:
     """The published catalogue as arrays, built once per process and per change.
 
     A curator's edit moves the titles' stamp (seen within a minute); popularity drifts
-    slowly, so the arrays are also rebuilt every quarter of an hour.
+    slowly, so the arrays are also rebuilt every quarter of an hour. While one thread
+    rebuilds, the others keep serving the previous arrays rather than wait for it.
     """
     stamp = _catalogue_stamp()
     current = _catalogue.get("current")
-    if (
-        current is not None
-        and current.stamp == stamp
-        and time.monotonic() - current.built_at < CATALOGUE_MAX_AGE
-    ):
+    if current is not None and _fresh(current, stamp):
         return current
-    with _catalogue_lock:
+    if not _catalogue_lock.acquire(blocking=current is None):
+        return current  # type: ignore[return-value]  # a rebuild is under way
+    try:
         current = _catalogue.get("current")
-        if (
-            current is not None
-            and current.stamp == stamp
-            and time.monotonic() - current.built_at < CATALOGUE_MAX_AGE
-        ):
+        if current is not None and _fresh(current, stamp):
             return current
         built = _catalogue_build(stamp)
         _catalogue["current"] = built
         return built
+    finally:
+        _catalogue_lock.release()
+
+
+def _fresh(current: Catalogue, stamp: str) -> bool:
+    return current.stamp == stamp and time.monotonic() - current.built_at < CATALOGUE_MAX_AGE
 
 
 def _binary(
@@ -254,12 +256,12 @@ def _catalogue_build(stamp: str) -> Catalogue:
         .annotate(n=Count("pk"), minutes=Avg("runtime_minutes"))
         .values_list("season__title_id", "n", "minutes")
     )
-    for title_id, count, mean in per_series:
-        at = int(core_signals.index_of(ids, np.array([title_id]))[0])
-        if at >= 0:
-            episodes[at] = count
-            if mean:
-                minutes[at] = float(mean)
+    per_series = [(title, count, mean) for title, count, mean in per_series if mean]
+    if per_series:
+        series_at = _positions(ids, [(title, 0) for title, _count, _mean in per_series])
+        known = series_at >= 0
+        episodes[series_at[known]] = np.array([c for _t, c, _m in per_series])[known]
+        minutes[series_at[known]] = np.array([float(m) for _t, _c, m in per_series])[known]
 
     genre_meta = list(Genre.objects.order_by("pk").values_list("pk", "slug", "name"))
     tag_meta = list(Tag.objects.order_by("pk").values_list("pk", "slug", "name"))
@@ -334,13 +336,22 @@ def _trending() -> list[tuple[int, float, int]]:
 # --------------------------------------------------------------------------------------
 
 
+class Progress(NamedTuple):
+    percent: float
+    completed: bool
+    watched_at: datetime
+    hidden: bool
+    completed_at: datetime | None
+    times: int
+    private: bool
+
+
 @dataclass(frozen=True)
 class ProfileRead:
     feedback: core_signals.ProfileFeedback
     # title id -> (stars, thumbs, scale, rated_at)
     ratings: dict[int, tuple[float, int, str, datetime]]
-    # title id -> (percent, completed, last_watched_at, hidden, completed_at, times)
-    progress: dict[int, tuple[float, bool, datetime, bool, datetime | None, int]]
+    progress: dict[int, Progress]
     my_list: list[tuple[int, datetime]]
 
 
@@ -366,7 +377,9 @@ def profile_read(profile: Profile) -> ProfileRead:
         "is_private",
     ):
         title_id, percent, completed, watched_at, hidden, completed_at, times, private = row
-        progress[title_id] = (percent, completed, watched_at, hidden, completed_at, times)
+        progress[title_id] = Progress(
+            percent, completed, watched_at, hidden, completed_at, times, private
+        )
         viewings.append(
             core_signals.Viewing(
                 item=title_id,
@@ -441,7 +454,7 @@ def _signal_of(read: ProfileRead, title_id: int) -> dict:
         return {"signal": "rated", "stars": stars}
     progress = read.progress.get(title_id)
     if progress is not None:
-        return {"signal": "finished" if progress[1] else "watched"}
+        return {"signal": "finished" if progress.completed else "watched"}
     return {"signal": "listed"}
 
 
@@ -470,12 +483,12 @@ def _profile_context(profile: Profile, intent: Intent) -> _Context:
     finished = np.zeros(n, dtype=bool)
     started = np.zeros(n, dtype=bool)
     percent = np.zeros(n)
-    for title_id, (pct, completed, *_rest) in read.progress.items():
+    for title_id, progress in read.progress.items():
         at = int(cat.index([title_id])[0])
         if at >= 0:
-            finished[at] |= completed
+            finished[at] |= progress.completed
             started[at] = True
-            percent[at] = pct
+            percent[at] = progress.percent
     rated = cat.index(list(read.ratings))
     listed = cat.index([t for t, _ in read.my_list])
     seen = finished | started
@@ -484,10 +497,14 @@ def _profile_context(profile: Profile, intent: Intent) -> _Context:
 
     fit = np.ones(n)
     if intent.minutes is not None:
-        # Tonight needs what is left of a film, or one episode of a series.
-        # A finished title watched again needs all of it.
-        left = np.where(finished, cat.minutes, cat.minutes * (1 - percent / 100))
-        needed = np.where(cat.is_series, cat.minutes, left)
+        # Tonight needs what is left of a film (all of it to watch it again) and one
+        # episode of a series; to *finish* a started series, all its remaining episodes.
+        film = np.where(finished, cat.minutes, cat.minutes * (1 - percent / 100))
+        series = cat.minutes
+        if intent.mood == "finish":
+            remaining = np.ceil(np.maximum(cat.episodes, 1) * (1 - percent / 100))
+            series = np.where(started & ~finished, cat.minutes * remaining, cat.minutes)
+        needed = np.where(cat.is_series, series, film)
         fit = core_rows.time_fit(needed, intent.minutes, patience=_patience(read))
     return _Context(
         profile=profile,
@@ -509,7 +526,9 @@ def _profile_context(profile: Profile, intent: Intent) -> _Context:
 
 def _patience(read: ProfileRead) -> float:
     """The profile's completion rate: finished / started (5% or more), 0.5 when unknown."""
-    started = [v for v in read.feedback.viewings if v.completed or v.percent >= 5]
+    started = [
+        v for v in read.feedback.viewings if not v.private and (v.completed or v.percent >= 5)
+    ]
     if len(started) < 3:
         return 0.5
     return sum(v.completed for v in started) / len(started)
@@ -556,10 +575,11 @@ def _add_evidence(ctx: _Context, items: np.ndarray, entry: dict | list[dict]) ->
 def _continue_row(ctx: _Context, pins: dict[str, int | None]) -> core_rows.CandidateRow | None:
     rows = []
     returned = 0
-    for title_id, (pct, completed, watched_at, hidden, _done, times) in ctx.read.progress.items():
-        if pct >= 5 and (completed or times):
+    for title_id, progress in ctx.read.progress.items():
+        pct, watched_at = progress.percent, progress.watched_at
+        if pct >= 5 and (progress.completed or progress.times):
             returned += 1
-        if completed or hidden or pct <= 0:
+        if progress.completed or progress.hidden or pct <= 0:
             continue
         at = int(ctx.cat.index([title_id])[0])
         if at < 0 or not ctx.allowed[at]:
@@ -633,7 +653,7 @@ def _top_picks_row(ctx: _Context, pins: dict[str, int | None]) -> core_rows.Cand
                 {"kind": "taste-match", "stars": round(float(ctx.scores.predicted[at]), 1)}
             )
         elif terms[2] > terms[0]:
-            entries.append({"kind": "popular-alike"})
+            entries.append({"kind": "popular-here"})
         ctx.pending.setdefault(title_id, []).extend(entries)
     return _row(
         ctx, "top-picks", f"Top picks for {ctx.profile.name}", items, pinned=pins.get("top-picks")
@@ -644,8 +664,17 @@ def _anchors(ctx: _Context) -> list[int]:
     """Recently finished or highly rated titles, most telling first (catalogue indices)."""
     scored = []
     excluded = ctx.read.feedback.excluded
-    for title_id, (_pct, completed, watched_at, _h, completed_at, _t) in ctx.read.progress.items():
-        if completed and title_id not in excluded:
+    for title_id, (
+        _pct,
+        completed,
+        watched_at,
+        _h,
+        completed_at,
+        _t,
+        private,
+    ) in ctx.read.progress.items():
+        # Private viewing is not a signal: it never explains a row.
+        if completed and not private and title_id not in excluded:
             rating = ctx.read.ratings.get(title_id)
             liking = 0.8 if rating is None else rating[0] / 5
             if rating is not None and rating[0] < 3:
@@ -850,9 +879,17 @@ def _my_list_row(ctx: _Context, pins: dict[str, int | None]) -> core_rows.Candid
 
 def _watch_again_row(ctx: _Context, pins: dict[str, int | None]) -> core_rows.CandidateRow | None:
     rows = []
-    for title_id, (_pct, completed, watched_at, _h, _done, times) in ctx.read.progress.items():
+    for title_id, (
+        _pct,
+        completed,
+        watched_at,
+        _h,
+        _done,
+        times,
+        private,
+    ) in ctx.read.progress.items():
         rating = ctx.read.ratings.get(title_id)
-        if not completed or rating is None or rating[0] < float(LIKED_STARS):
+        if not completed or private or rating is None or rating[0] < float(LIKED_STARS):
             continue
         if ctx.now - watched_at < WATCH_AGAIN_AFTER:
             continue
@@ -978,11 +1015,13 @@ def plan_build(*, profile: Profile, intent: Intent | None = None) -> Plan:
     shown = {int(ctx.cat.ids[i]) for row in placed for i in row.items.tolist()}
     see_all = {tid for row in placed for tid in ctx.see_all[row.key]}
     anchors = {int(key.split("-")[1]) for key in ctx.headings if key.startswith("because-")}
+    # Evidence names only titles this profile may see: a rating given before a maturity
+    # limit was lowered still counts, but is not shown.
     names = {
         pk: (name, slug)
-        for pk, name, slug in Title.objects.filter(pk__in=ctx.mentioned | anchors).values_list(
-            "pk", "name", "slug"
-        )
+        for pk, name, slug in title_visible_queryset(profile=profile)
+        .filter(pk__in=ctx.mentioned | anchors)
+        .values_list("pk", "name", "slug")
     }
     cards = {}
     for title_id in shown | see_all:
@@ -1010,7 +1049,13 @@ def plan_build(*, profile: Profile, intent: Intent | None = None) -> Plan:
     return Plan(
         rows=rows,
         cards=cards,
-        evidence={row.key: ctx.evidence.get(row.key, {}) for row in placed},
+        evidence={
+            row.key: {
+                title_id: [e for e in entries if e["kind"] != "because" or e["title"] in names]
+                for title_id, entries in ctx.evidence.get(row.key, {}).items()
+            }
+            for row in placed
+        },
         names=names,
         personal=ctx.scores.personal,
         has_model=ctx.serving is not None,
@@ -1076,8 +1121,8 @@ def evidence_text(entry: dict, names: Mapping[int, tuple[str, str]]) -> Evidence
         return Evidence(text=f"You often watch {entry['feature']}: {entry['count']} titles{such}")
     if kind == "taste-match":
         return Evidence(text=f"Viewers with your taste rate it highly (about {entry['stars']:g}★)")
-    if kind == "popular-alike":
-        return Evidence(text="Popular with viewers like you")
+    if kind == "popular-here":
+        return Evidence(text="Popular on Marquee")
     if kind == "popular":
         viewers = entry["viewers"]
         if not viewers:
@@ -1129,7 +1174,9 @@ def row_view(
     if row is None:
         return None
     ids = row.see_all_ids if full else row.title_ids
-    found = card_queryset(Title.objects.filter(pk__in=ids, is_published=True), profile).in_bulk()
+    # Filtered again: a curator may have unpublished or re-rated a title since the plan.
+    visible = title_visible_queryset(profile=profile).filter(pk__in=ids)
+    found = card_queryset(visible, profile).in_bulk()
     titles = []
     for title_id in ids:
         title = found.get(title_id)
@@ -1195,7 +1242,8 @@ def title_insight(*, profile: Profile | None, title: Title) -> TitleInsight:
     candidates = np.flatnonzero(mask)
     order = candidates[np.lexsort((candidates, -score[candidates]))][:MORE_LIKE_THIS]
     ids = [int(cat.ids[i]) for i in order]
-    found = card_queryset(Title.objects.filter(pk__in=ids, is_published=True), profile).in_bulk()
+    visible = title_visible_queryset(profile=profile).filter(pk__in=ids)
+    found = card_queryset(visible, profile).in_bulk()
     similar = []
     for item, title_id in zip(order.tolist(), ids, strict=True):
         card = found.get(title_id)

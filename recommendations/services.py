@@ -238,6 +238,7 @@ def private_session_set(*, profile: Profile, enabled: bool) -> Profile:
 # Watching
 # --------------------------------------------------------------------------------------
 
+STOPPING_KINDS = {WatchEvent.Kind.PAUSE, WatchEvent.Kind.STOP}
 PLAYING_KINDS = {WatchEvent.Kind.START, WatchEvent.Kind.PROGRESS, WatchEvent.Kind.SEEK}
 # Events after which the time since the last heartbeat was spent playing.
 FOLLOWS_PLAYING = {WatchEvent.Kind.PROGRESS, WatchEvent.Kind.PAUSE, WatchEvent.Kind.STOP}
@@ -545,11 +546,17 @@ def watch_events_record(*, profile: Profile, heartbeats: Sequence[Heartbeat]) ->
             )
             changed[(hb.title_id, None)] = progress[(hb.title_id, None)]
         signal |= finished and not private
+    returned = False
     for row in changed.values():
+        returned |= row.hidden_from_continue
         row.hidden_from_continue = False
     _progress_save(new_rows, [row for row in changed.values() if row not in new_rows])
     if signal or any(not row.is_private for row in new_rows):
         signals_changed(profile=profile)
+    elif returned or any(hb.kind in STOPPING_KINDS for hb in fresh):
+        # Not a new signal, but Continue watching shows where the profile stopped (and a
+        # title removed from it comes back once watched again).
+        rows_changed(profile=profile)
     return len(fresh)
 
 

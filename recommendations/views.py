@@ -3,6 +3,8 @@ watching, and the pages that list them. Every action works as a plain form post 
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -19,6 +21,7 @@ from accounts.navigation import safe_next
 from catalog.models import Episode, Title
 from catalog.selectors import title_visible_queryset
 from catalog.views import HtmxHttpRequest
+from recommendations import rows as row_plans
 from recommendations import selectors, services
 from recommendations.onboarding import (
     MAX_PICKS,
@@ -61,8 +64,23 @@ def _fragment(
     with a `[!detail.undo]` filter) so that the Undo stays on screen.
     """
     response = TemplateResponse(request, template, context)
+    _rebuild_home(request)
     detail = {"title": context["title"].slug, "undo": undo}
     return trigger_client_event(response, SIGNALS_CHANGED, detail)
+
+
+def _rebuild_home(request: HtmxHttpRequest) -> None:
+    """Clicked on the home page: build its new plan now, in this response.
+
+    The rows re-fetch as soon as this response arrives; with the plan already cached
+    (shared with every process when the cache is Redis), each re-fetch is one query of
+    cards instead of a dozen rows all folding in the same signal at once.
+    """
+    current = urlsplit(request.htmx.current_url or "")
+    if current.path != reverse("catalog:home") and not current.path.startswith("/rows/"):
+        return
+    intent = row_plans.Intent.from_query(QueryDict(current.query))
+    row_plans.home_plan(profile=request.profile, intent=intent)
 
 
 @profile_required
@@ -119,7 +137,10 @@ def not_interested(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         services.not_interested_add(profile=request.profile, title=title)
     if request.htmx:
         template = "catalog/_title_card.html" if undo else "recommendations/_hidden_card.html"
-        return _fragment(request, template, {"title": _card_title(request, slug)}, undo=True)
+        # Hiding leaves an Undo on the card, so the rows keep still; undoing refreshes them
+        # and the title returns to its row with its match and evidence.
+        context = {"title": _card_title(request, slug)}
+        return _fragment(request, template, context, undo=not undo)
     if not undo:
         messages.info(request, f"“{title.name}” won’t be recommended to you again.")
     return _back(request, title)
@@ -132,6 +153,7 @@ def continue_remove(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     services.continue_remove(profile=request.profile, title=title)
     if request.htmx:
         # The card goes at once; the row re-fetches and fills the gap.
+        _rebuild_home(request)
         response = HttpResponse("")
         return trigger_client_event(response, SIGNALS_CHANGED, {"title": slug, "undo": False})
     messages.info(request, f"“{title.name}” is off Continue watching; your progress is kept.")

@@ -378,7 +378,7 @@ def build_page(
 ) -> list[PlacedRow]:
     """De-duplicate titles across rows, drop short rows and order the rest.
 
-    A title goes to the row where it ranks best (``1 - position / len(row)``) and still
+    A title goes to the row where it ranks best (``1 - position / row_size``) and still
     fits within ``row_size``, ties to the row proposed first; rows that ``claim`` keep
     their titles. A row left with fewer than ``min_items`` is dropped and its titles go to
     their next-best rows. A row's value is its prior
@@ -398,11 +398,11 @@ def build_page(
     relevance = np.asarray(relevance, dtype=np.float64)
     # Every (row, title) pair, best rank first: each row then takes its titles greedily
     # up to row_size, and a title goes to the first row that wants it.
+    # Rank by place among what a row can show: 3rd of a short row beats 10th of a long one.
     offers = []
     for r, row in enumerate(rows):
-        n = len(row.items)
         for position, item in enumerate(row.items.tolist()):
-            rank = 2.0 if row.claims else 1.0 - position / max(n, 1)
+            rank = 2.0 if row.claims else 1.0 - position / max(row_size, 1)
             offers.append((-rank, r, position, item))
     offers.sort()
     dropped: set[int] = set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -122,8 +123,12 @@ class TestPageConstruction:
         assert old.pk in keep
         services.continue_remove(profile=profile, title=recent)
         profile.refresh_from_db()
-        assert recent.pk not in rows.plan_build(profile=profile).row("continue").title_ids
+        assert recent.pk not in rows.home_plan(profile=profile).row("continue").title_ids
         assert WatchProgress.objects.get(profile=profile, title=recent).percent == 40
+        # Watching it again brings it back, and the cached plan notices.
+        pause = services.Heartbeat(uuid.uuid4(), recent.pk, None, "pause", 2500, timezone.now())
+        services.watch_events_record(profile=profile, heartbeats=[pause])
+        assert recent.pk in rows.home_plan(profile=profile).row("continue").title_ids
 
 
 class TestEvidence:
@@ -242,6 +247,47 @@ class TestFreshness:
         assert f'href="{first.get_absolute_url()}"' in before
         assert f'href="{first.get_absolute_url()}"' not in after
         assert ModelVersion.objects.count() == 1
+
+    def test_a_click_on_the_home_page_rebuilds_the_plan_in_its_own_response(
+        self, client: Client, trained: ModelVersion, django_assert_max_num_queries: Any
+    ) -> None:
+        profile = _demo("Ben")
+        _client(client, profile)
+        client.get("/?minutes=90")
+        pick = Title.objects.get(
+            pk=rows.home_plan(profile=profile, intent=rows.Intent(minutes=90))
+            .row("top-picks")
+            .title_ids[0]
+        )
+        client.post(
+            f"/titles/{pick.slug}/rate/",
+            {"stars": "5"},
+            HTTP_HX_REQUEST="true",
+            HTTP_HX_CURRENT_URL="http://testserver/?minutes=90",
+        )
+        # The rows' re-fetches find the new plan ready: session, user, profile, cards.
+        with django_assert_max_num_queries(5):
+            fragment = _htmx(client, "/rows/top-picks/?minutes=90").text
+        assert f'href="{pick.get_absolute_url()}"' not in fragment
+
+    def test_hiding_keeps_rows_still_and_undo_refreshes_them(
+        self, client: Client, trained: ModelVersion
+    ) -> None:
+        import json
+
+        profile = _demo("Ben")
+        _client(client, profile)
+        pick = Title.objects.get(pk=rows.home_plan(profile=profile).row("top-picks").title_ids[0])
+        url = f"/titles/{pick.slug}/not-interested/"
+        hidden = client.post(url, HTTP_HX_REQUEST="true")
+        assert json.loads(hidden["HX-Trigger"])["signals-changed"]["undo"] is True
+        undone = client.post(url, {"action": "undo"}, HTTP_HX_REQUEST="true")
+        assert json.loads(undone["HX-Trigger"])["signals-changed"]["undo"] is False
+
+    def test_fragments_vary_with_htmx_headers(self, client: Client, trained: ModelVersion) -> None:
+        _client(client, _demo("Ana"))
+        for url in ("/", "/rows/new/"):
+            assert "HX-Request" in client.get(url)["Vary"]
 
     def test_loaded_rows_listen_for_signals(self, client: Client, trained: ModelVersion) -> None:
         _client(client, _demo("Ana"))

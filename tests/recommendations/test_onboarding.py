@@ -303,14 +303,15 @@ class TestComplete:
         with pytest.raises(ValidationError, match="you picked 2"):
             onboarding_complete(profile=alice_profile, title_ids=[films[0].pk] * 2 + [films[1].pk])
 
-    def test_a_title_above_the_limit_is_named_and_nothing_written(
+    def test_a_title_above_the_limit_is_refused_unnamed_and_nothing_written(
         self, kid: Profile, films: list[Title]
     ) -> None:
         adult = TitleFactory(name="Adult Hit", maturity_rating="R")
         ids = [adult.pk, *(f.pk for f in films[:3])]
         with pytest.raises(ValidationError) as error:
             onboarding_complete(profile=kid, title_ids=ids)
-        assert error.value.messages == ["Above Kid’s maturity limit: “Adult Hit”."]
+        # Not named: a kids profile must not learn mature titles by posting ids.
+        assert error.value.messages == ["A pick is above Kid’s maturity limit."]
         assert not Rating.objects.exists()
         kid.refresh_from_db()
         assert kid.onboarded_at is None
@@ -342,7 +343,7 @@ class TestComplete:
                 profile=kid, title_ids=[adult.pk, gone.pk, *(f.pk for f in films[:3])]
             )
         assert error.value.messages == [
-            "Above Kid’s maturity limit: “Adult Hit”.",
+            "A pick is above Kid’s maturity limit.",
             "Some picks are no longer in the catalogue: pick again.",
         ]
 
@@ -499,7 +500,8 @@ class TestPage:
         ids = [adult.pk, *(f.pk for f in films[:3])]
         response = kid_client.post(onboarding_url(), {"titles": ids})
         assert response.status_code == 400
-        assert "Above Kid’s maturity limit: “Adult Hit”." in response.text
+        assert "A pick is above Kid’s maturity limit." in response.text
+        assert "Adult Hit" not in response.text
         assert ticked(response.text) == {f.pk for f in films[:3]}
         assert not Rating.objects.exists()
 

@@ -119,17 +119,26 @@ def empty_state(k: int, seen: list[int] | None = None) -> ProfileState:
 # --------------------------------------------------------------------------------------
 
 
-def test_a_title_stays_in_the_row_where_its_relative_rank_is_best() -> None:
+def test_a_title_stays_in_the_row_where_it_is_placed_best() -> None:
     a = row("a", list(range(10)))
-    # Title 5: 6th of 10 in a (0.5), 2nd of 4 in b (0.75): b wins.
-    # Title 2: 3rd of 10 in a (0.8), 2nd of 4 in c (0.75): a wins though c lists it earlier.
+    # Rank is place among the row_size (10) titles a row shows: 1 - position / 10.
+    # Title 5: 6th in a (0.5), 2nd in b (0.9): b wins.
+    # Title 2: 3rd in a (0.8), 4th in c (0.7): a wins though c is a shorter row.
     b = row("b", [20, 5, 21, 22])
-    c = row("c", [30, 2, 31, 32])
-    page = build_page([a, b, c], relevance=np.ones(40), min_items=1)
+    c = row("c", [30, 31, 32, 2])
+    page = build_page([a, b, c], relevance=np.ones(40), min_items=1, row_size=10)
     kept = dict(layout(page))
     assert kept["a"] == [0, 1, 2, 3, 4, 6, 7, 8, 9]
     assert kept["b"] == [20, 5, 21, 22]
     assert kept["c"] == [30, 31, 32]
+
+
+def test_a_short_row_does_not_win_by_being_short() -> None:
+    # 3rd of a 5-title row beats 10th of a 60-title row.
+    long = row("long", list(range(100, 109)) + [7] + list(range(200, 250)))
+    short = row("short", [1, 2, 7, 3, 4])
+    page = build_page([long, short], relevance=np.ones(300), min_items=1)
+    assert 7 in dict(layout(page))["short"]
 
 
 def test_every_title_is_shown_at_most_once() -> None:
@@ -151,9 +160,9 @@ def test_every_title_is_shown_at_most_once() -> None:
 def test_a_tie_of_relative_rank_goes_to_the_row_proposed_first(
     order: tuple[str, str], winner: str
 ) -> None:
-    # Title 99 is 2nd of 4 in one row and 3rd of 8 in the other: 0.75 in both.
+    # Title 99 is 3rd in both rows, whatever their lengths: the same rank.
     candidates = {
-        "first": row("first", [1, 99, 2, 3]),
+        "first": row("first", [1, 2, 99, 3]),
         "second": row("second", [10, 11, 99, 12, 13, 14, 15, 16]),
     }
     page = build_page([candidates[key] for key in order], relevance=np.ones(100), min_items=1)
@@ -312,7 +321,7 @@ def _reference_page(
         for r, candidate in enumerate(rows):
             items = candidate.items.tolist()
             for position, item in enumerate(items):
-                rank = 2.0 if candidate.claims else 1.0 - position / len(items)
+                rank = 2.0 if candidate.claims else 1.0 - position / row_size
                 offers.append((rank, r, position, item))
         offers.sort(key=lambda o: (-o[0], o[1], o[2]))
         owner: dict[int, int] = {}
