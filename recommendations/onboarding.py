@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.expressions import Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import Profile
@@ -71,85 +70,66 @@ class GenreGroup:
     titles: list[Title]
 
 
-def _count(rows: QuerySet) -> Coalesce:
-    counted = rows.order_by().values("title").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
-def _popularity(title_ref: str) -> Coalesce:
-    """Distinct profiles that rated or watched the title (the outer row's `title_ref`).
-
-    Ratings and title-level progress are each unique per profile and title, so raters plus
-    watchers who did not rate counts every profile once. Private viewing does not count,
-    as for trending.
-    """
-    raters = Rating.objects.filter(title=OuterRef(title_ref))
-    watchers = WatchProgress.objects.filter(
-        title=OuterRef(title_ref), episode__isnull=True, is_private=False
-    ).exclude(Exists(Rating.objects.filter(profile=OuterRef("profile"), title=OuterRef("title"))))
-    return _count(raters) + _count(watchers)
-
-
-def _pickable(profile: Profile) -> QuerySet[Title]:
-    visible = catalog_selectors.title_visible_queryset(profile=profile)
-    return visible.exclude(
-        Exists(NotInterested.objects.filter(profile=profile, title=OuterRef("pk")))
-    )
-
-
 def onboarding_groups(*, profile: Profile, genres: int = 8, per_genre: int = 8) -> list[GenreGroup]:
     """Popular titles the profile may see, grouped by the genres with most such titles.
 
     Each title appears once, in the first group that takes it, and the next most popular
-    title of a later genre takes its place there. Group i can lose at most i * per_genre
-    titles to earlier groups, so ranking genres * per_genre titles per genre always leaves
-    enough. Two queries, whatever the catalogue's size: the genres, then the ranked titles.
+    title of a later genre takes its place there. Popularity (viewers per title) and the
+    genres come from the process's catalogue arrays (`recommendations.rows.catalogue`),
+    so no query counts ratings: three small queries, whatever the catalogue's size (the
+    profile's refusals, the titles shown, their genres).
     """
-    pickable = _pickable(profile).values("pk")
-    top_genres = list(
-        Genre.objects.annotate(n=Count("titles", filter=Q(titles__in=pickable)))
-        .filter(n__gt=0)
-        .order_by("-n", "name")[:genres]
+    from recommendations.rows import catalogue
+
+    cat = catalogue()
+    pickable = cat.min_age <= profile.max_maturity_age
+    refused = cat.index(
+        list(NotInterested.objects.filter(profile=profile).values_list("title_id", flat=True))
     )
-    if not top_genres:
+    pickable[refused[refused >= 0]] = False
+    per_column = np.asarray(cat.genres[pickable].sum(axis=0)).ravel()
+    columns = sorted(
+        (c for c in range(per_column.size) if per_column[c] > 0),
+        key=lambda c: (-per_column[c], cat.genre_meta[c][1]),
+    )[:genres]
+    if not columns:
         return []
-    through = Title.genres.through
-    ranked = (
-        through.objects.filter(genre__in=top_genres, title__in=pickable)
-        # An alias, not an annotation: the popularity is computed once, inside the window.
-        .alias(popularity=_popularity("title_id"))
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=F("genre_id"),
-                order_by=[
-                    F("popularity").desc(),
-                    F("title__year").desc(nulls_last=True),
-                    F("title__name").asc(),
-                    F("title_id").asc(),
-                ],
-            ),
-        )
-        .filter(rank__lte=genres * per_genre)
-        .select_related("title")
-        .only("genre_id", *(f"title__{field}" for field in TILE_FIELDS))
-        .order_by("genre_id", "rank")
-    )
-    candidates: dict[int, list[Title]] = {}
-    for row in ranked:
-        candidates.setdefault(row.genre_id, []).append(row.title)
+    # Group i loses at most i * per_genre titles to earlier groups: that many candidates
+    # per genre always leave enough.
+    depth = genres * per_genre
+    members = {}
+    for column in columns:
+        inside = cat.genres[:, column].nonzero()[0]
+        inside = inside[pickable[inside]]
+        order = np.lexsort((cat.ids[inside], -cat.year[inside], -cat.popularity[inside]))
+        members[column] = inside[order][:depth]
+    wanted = {int(cat.ids[at]) for chosen in members.values() for at in chosen.tolist()}
+    titles = Title.objects.filter(pk__in=wanted, is_published=True).only(*TILE_FIELDS).in_bulk()
+    slugs = [cat.genre_meta[column][0] for column in columns]
+    genre_by_slug = Genre.objects.filter(slug__in=slugs).in_bulk(field_name="slug")
     taken: set[int] = set()
     groups = []
-    for genre in top_genres:
-        titles = []
-        for title in candidates.get(genre.pk, []):
-            if len(titles) == per_genre:
+    for column in columns:
+        genre = genre_by_slug.get(cat.genre_meta[column][0])
+        if genre is None:
+            continue
+        # Among equally popular titles of the same year, by name.
+        ranked = []
+        for at in members[column].tolist():
+            title = titles.get(int(cat.ids[at]))
+            if title is not None:
+                key = (-cat.popularity[at], -(title.year or 0), title.name, title.pk)
+                ranked.append((key, title))
+        ranked.sort(key=lambda pair: pair[0])
+        chosen = []
+        for _key, title in ranked:
+            if len(chosen) == per_genre:
                 break
             if title.pk not in taken:
                 taken.add(title.pk)
-                titles.append(title)
-        if titles:
-            groups.append(GenreGroup(genre=genre, titles=titles))
+                chosen.append(title)
+        if chosen:
+            groups.append(GenreGroup(genre=genre, titles=chosen))
     return groups
 
 

@@ -28,7 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Avg, Count, Max, Q
+from django.db.models import Avg, Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -135,6 +135,7 @@ class Catalogue:
     minutes: np.ndarray  # a film's runtime, a series' mean episode; NaN when unknown
     episodes: np.ndarray
     added_at: np.ndarray  # epoch seconds
+    year: np.ndarray  # 0 when unknown
     popularity: np.ndarray
     genres: sp.csr_matrix
     genre_meta: list[tuple[str, str]]  # (slug, name) per column
@@ -239,7 +240,7 @@ def _catalogue_build(stamp: str) -> Catalogue:
     titles = list(
         Title.objects.filter(is_published=True)
         .order_by("pk")
-        .values_list("pk", "kind", "runtime_minutes", "maturity_rating", "added_at")
+        .values_list("pk", "kind", "runtime_minutes", "maturity_rating", "added_at", "year")
     )
     ids = np.array([t[0] for t in titles], dtype=np.int64)
     n = ids.size
@@ -249,6 +250,7 @@ def _catalogue_build(stamp: str) -> Catalogue:
     ).reshape(n)
     min_age = np.array([age_for(t[3]) for t in titles], dtype=np.int16).reshape(n)
     added_at = np.array([t[4].timestamp() for t in titles], dtype=np.float64).reshape(n)
+    year = np.array([t[5] or 0 for t in titles], dtype=np.int64).reshape(n)
     episodes = np.zeros(n, dtype=np.int64)
     per_series = (
         Episode.objects.filter(season__title__is_published=True)
@@ -285,16 +287,16 @@ def _catalogue_build(stamp: str) -> Catalogue:
                 tokens[at].append(f"{prefix}{feature}")
     content = content_matrix(tokens) if n else sp.csr_matrix((0, 0), dtype=np.float32)
 
+    # Viewers per title: profiles that rated it, plus those that watched it without
+    # rating it (each profile once; private viewing does not count, as for trending).
     popularity = np.zeros(n, dtype=np.float64)
-    for model, extra in (
-        (Rating, {}),
-        (WatchProgress, {"episode__isnull": True, "is_private": False}),
+    rated = Rating.objects.filter(profile=OuterRef("profile"), title=OuterRef("title"))
+    for rows in (
+        Rating.objects.all(),
+        WatchProgress.objects.filter(episode__isnull=True, is_private=False).exclude(Exists(rated)),
     ):
         counts = list(
-            model.objects.filter(**extra)
-            .values("title_id")
-            .annotate(n=Count("pk"))
-            .values_list("title_id", "n")
+            rows.order_by().values("title_id").annotate(n=Count("pk")).values_list("title_id", "n")
         )
         at = _positions(ids, counts)
         known = at >= 0
@@ -308,6 +310,7 @@ def _catalogue_build(stamp: str) -> Catalogue:
         minutes=minutes,
         episodes=episodes,
         added_at=added_at,
+        year=year,
         popularity=popularity,
         genres=genres,
         genre_meta=[(slug, name) for _pk, slug, name in genre_meta],
