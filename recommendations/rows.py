@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -1065,7 +1064,8 @@ def plan_build(*, profile: Profile, intent: Intent | None = None) -> Plan:
     )
 
 
-_building: dict[int, threading.Lock] = defaultdict(threading.Lock)
+# A fixed set of locks, shared by profiles with the same remainder: bounded memory.
+_building = [threading.Lock() for _ in range(64)]
 
 
 def home_plan(*, profile: Profile, intent: Intent | None = None) -> Plan:
@@ -1087,7 +1087,7 @@ def home_plan(*, profile: Profile, intent: Intent | None = None) -> Plan:
     plan = cache.get(key)
     if plan is None:
         # Rows of one page arrive together: build the plan once, the others wait for it.
-        with _building[profile.pk]:
+        with _building[profile.pk % len(_building)]:
             plan = cache.get(key)
             if plan is None:
                 plan = plan_build(profile=profile, intent=intent)
