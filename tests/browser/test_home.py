@@ -73,3 +73,26 @@ def test_tonight_i_have_re_ranks_the_rows(page: Page, live_server: object, demo:
     page.locator(".intent-chip", has_text="A favourite again").click()
     expect(page).to_have_url(re.compile(r"mood=favourite"))
     expect(page.locator("#home-rows section.row").first).to_be_visible()
+
+
+def test_a_new_profile_picks_three_titles_and_gets_its_own_rows(
+    page: Page, live_server: object, demo: None
+) -> None:
+    from accounts.models import Profile
+    from accounts.services import profile_create
+
+    ana = Profile.objects.get(account__email="demo@marquee.local", name="Ana")
+    profile_create(account=ana.account, name="Nora")
+    page.goto(f"{live_server.url}/account/login/")
+    page.get_by_label("E-mail address").fill("demo@marquee.local")
+    page.get_by_label("Password").fill("marquee-demo")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Watch as Nora").click()
+    expect(page.get_by_role("heading", name="Pick 3 or more titles you like")).to_be_visible()
+    tiles = page.locator("label.pick")
+    for i in (0, 9, 18):
+        tiles.nth(i).click()
+    expect(page.locator("input[name=titles]:checked")).to_have_count(3)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Top picks for Nora")).to_be_visible()
+    expect(page.locator("#row-top-picks .match").first).to_contain_text("% match")
