@@ -177,6 +177,17 @@ class TestEvidence:
                 assert sims[cat.index([title_id])[0]] > 0
                 assert plan.evidence[row.key][title_id][0]["title"] == anchor
 
+    def test_private_viewing_never_explains_a_row(self, trained: ModelVersion) -> None:
+        profile = ProfileFactory(account=_demo("Ana").account, name="Private eyes")
+        watched = Title.objects.filter(genres__isnull=False).distinct()[:3]
+        for title in watched:
+            WatchProgressFactory(
+                profile=profile, title=title, percent=100, completed=True, is_private=True
+            )
+        plan = rows.plan_build(profile=profile)
+        assert not [row.key for row in plan.rows if row.key.startswith("because-")]
+        assert all(title.pk not in plan.names for title in watched)
+
     def test_striking_evidence_removes_it_and_updates_rows(
         self, client: Client, trained: ModelVersion
     ) -> None:
@@ -405,6 +416,24 @@ class TestKids:
         ratings = set(Title.objects.filter(pk__in=ids).values_list("maturity_rating", flat=True))
         assert ratings
         assert ratings <= allowed
+
+    def test_evidence_never_names_a_title_above_the_limit(self, trained: ModelVersion) -> None:
+        from tests.factories import RatingFactory
+
+        kid = _demo("Kids")
+        allowed = ratings_up_to(kid.max_maturity_age)
+        # Rated before the limit was lowered: it still counts, but is never shown.
+        for adult in Title.objects.exclude(maturity_rating__in=allowed)[:5]:
+            RatingFactory(profile=kid, title=adult, stars=5)
+        kid.refresh_from_db()
+        plan = rows.plan_build(profile=kid)
+        named = set(plan.names)
+        assert Title.objects.filter(pk__in=named).exclude(maturity_rating__in=allowed).count() == 0
+        for by_title in plan.evidence.values():
+            for entries in by_title.values():
+                for entry in entries:
+                    if entry["kind"] == "because":
+                        assert entry["title"] in named
 
     def test_pages_and_title_page(self, client: Client, trained: ModelVersion) -> None:
         kid = _demo("Kids")
