@@ -775,6 +775,16 @@ def _taste_rows(ctx: _Context) -> list[core_rows.CandidateRow]:
     return rows
 
 
+def _first_genre(cat: Catalogue, items: np.ndarray) -> list[int]:
+    """Each title's first genre column, -1 for none, without slicing rows one by one."""
+    genres = cat.genres[items]
+    first = np.full(items.size, -1, dtype=np.int64)
+    has = np.diff(genres.indptr) > 0
+    if has.any():
+        first[has] = np.minimum.reduceat(genres.indices, genres.indptr[:-1][has])
+    return first.tolist()
+
+
 def _trending_rows(ctx: _Context, pins: dict[str, int | None]) -> list[core_rows.CandidateRow]:
     trending = _trending()
     if not trending:
@@ -786,12 +796,11 @@ def _trending_rows(ctx: _Context, pins: dict[str, int | None]) -> list[core_rows
     # Comedy"), before this profile's filters: they describe Marquee, not the row.
     ranks: dict[int, dict] = {}
     per_genre: dict[int, int] = {}
-    genres = ctx.cat.genres[at]
-    for rank, item in enumerate(at.tolist(), start=1):
+    for rank, (item, column) in enumerate(
+        zip(at.tolist(), _first_genre(ctx.cat, at), strict=True), 1
+    ):
         entry: dict = {"kind": "trending", "rank": rank}
-        row = genres[rank - 1]
-        if row.nnz:
-            column = int(row.indices.min())
+        if column >= 0:
             per_genre[column] = per_genre.get(column, 0) + 1
             entry.update(genre=ctx.cat.genre_meta[column][1], genre_rank=per_genre[column])
         ranks[item] = entry
