@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.maturity import MaturityRating, age_for
+from config.slug_urls import slug_url
 
 MIN_YEAR = 1870
 MAX_YEAR = 2100
@@ -159,7 +160,7 @@ class Title(models.Model):
         return f"{self.name} ({self.year})" if self.year else self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:title", args=[self.slug])
+        return slug_url("catalog:title", self.slug)
 
     def clean(self) -> None:
         super().clean()
@@ -172,7 +173,7 @@ class Title(models.Model):
     def poster_url(self) -> str:
         if self.poster:
             return self.poster.url
-        return reverse("catalog:poster", args=[self.slug])
+        return slug_url("catalog:poster", self.slug)
 
     @property
     def maturity_age(self) -> int:

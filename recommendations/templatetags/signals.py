@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from config.slug_urls import slug_url
 from recommendations.models import HALF_STARS, Thumbs
 
 register = template.Library()
@@ -25,6 +26,42 @@ _HALF_STAR_BUTTONS = [
     )
     for i, value in enumerate(HALF_STARS)
 ]
+
+
+# Inline SVG icons (their path data), so nothing depends on emoji fonts; a tag rather
+# than an include, as a row of cards draws dozens of them.
+_ICON_PATHS = {
+    "play": "M7 4.5v15l13-7.5z",
+    "plus": "M11 5h2v6h6v2h-6v6h-2v-6H5v-2h6z",
+    "check": "M9.5 16.2 5.3 12l-1.4 1.4 5.6 5.6L20.1 8.4 18.7 7z",
+    "hide": (
+        "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zm0 2a7 7 0 0 1 5.6 11.2L7.8 6.4A7 7 0 0 1 12 "
+        "5zm-5.6 2.8 9.8 9.8A7 7 0 0 1 6.4 7.8z"
+    ),
+    "thumb-up": (
+        "M2 21h4V9H2zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6V3a1.5 1.5 0 0 0-.5-1L13.2 1 6.6 "
+        "7.6A2 2 0 0 0 6 9v10a2 2 0 0 0 2 2h9a2 2 0 0 0 1.8-1.2l3-7.1a2 2 0 0 0 .2-.7z"
+    ),
+    "thumb-down": (
+        "M22 3h-4v12h4zM2 14a2 2 0 0 0 2 2h6.3l-1 4.6V21a1.5 1.5 0 0 0 .5 1l1 1 6.6-6.6A2 "
+        "2 0 0 0 18 15V5a2 2 0 0 0-2-2H7a2 2 0 0 0-1.8 1.2l-3 7.1a2 2 0 0 0-.2.7z"
+    ),
+}
+
+
+@register.simple_tag
+def icon(name: str) -> SafeString:
+    """`{% icon "play" %}`: one of the inline SVG icons."""
+    return mark_safe(  # noqa: S308 - constant markup
+        '<svg class="icon" viewBox="0 0 24 24" aria-hidden="true">'
+        f'<path d="{_ICON_PATHS[name]}" fill="currentColor"/></svg>'
+    )
+
+
+@register.simple_tag(name="slug_url")
+def slug_url_tag(name: str, slug: str) -> str:
+    """`{% slug_url 'recommendations:rate' title.slug %}`: `{% url %}`, reversed once."""
+    return slug_url(name, slug)
 
 
 @register.simple_tag
