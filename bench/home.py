@@ -399,13 +399,11 @@ def _train_ml1m() -> None:
 
 def _train_synthetic(args: argparse.Namespace, extra: dict) -> None:
     from django.conf import settings
-    from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
     from django.utils import timezone
 
     from bench.synthetic import training_data
     from recommendations import engine
-    from recommendations.core import artifact as core_artifact
     from recommendations.core import signals as core_signals
     from recommendations.core import train as core_train
     from recommendations.models import ModelVersion
@@ -447,20 +445,10 @@ def _train_synthetic(args: argparse.Namespace, extra: dict) -> None:
         timings=dict(model.timings),
         trained_at=timezone.now(),
     )
-    buffer = io.BytesIO()
-    core_artifact.save_model(
-        buffer,
-        model,
-        version=str(version.pk),
-        created_at=timezone.now().isoformat(),
-        extra={"metrics": metrics},
-    )
-    version.artifact = default_storage.save(
-        f"models/model-{version.pk}.npz", ContentFile(buffer.getvalue())
-    )
+    version.artifact = engine.artifact_store(version=version, model=model, metrics=metrics)
     version.save()
     engine.version_activate(version=version)
-    extra["artifact_mib"] = round(len(buffer.getvalue()) / 2**20, 1)
+    extra["artifact_mib"] = round(default_storage.size(version.artifact) / 2**20, 1)
 
 
 # --------------------------------------------------------------------------------------

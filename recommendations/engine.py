@@ -277,17 +277,7 @@ def model_train(
         timings["train"] = (timezone.now() - clock).total_seconds()
 
         say("save")
-        buffer = io.BytesIO()
-        core_artifact.save_model(
-            buffer,
-            model,
-            version=str(version.pk),
-            created_at=timezone.now().isoformat(),
-            extra={"metrics": metrics},
-        )
-        path = default_storage.save(
-            f"models/model-{version.pk}.npz", ContentFile(buffer.getvalue())
-        )
+        path = artifact_store(version=version, model=model, metrics=metrics)
 
         say("gate")
         active = ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).first()
@@ -313,6 +303,19 @@ def model_train(
     except Exception as exc:
         _failed(version, exc, timings)
         raise
+
+
+def artifact_store(*, version: ModelVersion, model: core_train.TrainedModel, metrics: dict) -> str:
+    """Write the version's model file (arrays and JSON, never a pickle); return its path."""
+    buffer = io.BytesIO()
+    core_artifact.save_model(
+        buffer,
+        model,
+        version=str(version.pk),
+        created_at=timezone.now().isoformat(),
+        extra={"metrics": metrics},
+    )
+    return default_storage.save(f"models/model-{version.pk}.npz", ContentFile(buffer.getvalue()))
 
 
 def _failed(version: ModelVersion, exc: BaseException, timings: dict[str, float]) -> None:
