@@ -84,8 +84,14 @@ def _rebuild_home(request: HtmxHttpRequest) -> None:
 
 
 @profile_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def rate(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    if request.method == "GET":
+        # Cards fetch the widget when hovered or focused; without JS the title page has it.
+        if request.htmx:
+            context = {"title": _card_title(request, slug)}
+            return TemplateResponse(request, "recommendations/_rating.html", context)
+        return redirect(_title(request, slug).get_absolute_url() + "#your-rating")
     title = _title(request, slug)
     error = None
     try:

@@ -48,6 +48,7 @@ def test_a_rating_refreshes_the_rows_in_place(page: Page, live_server: object, d
     row = page.locator("#row-top-picks")
     card = row.locator(".card").first
     name = card.locator(".card-name").inner_text()
+    card.hover()  # fetches the card's rating widget
     card.get_by_role("button", name="Rate 5 stars").click()
     # The row re-fetches on the signals-changed event: the rated title leaves Top picks.
     expect(row.locator(".card-name", has_text=re.compile(f"^{re.escape(name)}$"))).to_have_count(0)

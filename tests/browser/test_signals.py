@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -35,6 +37,9 @@ def test_card_actions_update_in_place(page: Page, live_server: object, viewer: N
     card = page.locator("#title-grid .card").first
     name = card.locator(".card-name").inner_text()
 
+    # The rating widget is fetched when the card is hovered.
+    expect(card.locator(".stars-peek")).to_be_visible()
+    card.hover()
     card.get_by_role("button", name="Rate 4 stars").click()
     expect(card.locator(".star.is-on")).to_have_count(8)
     card.get_by_role("button", name="My List").click()
@@ -60,10 +65,15 @@ def test_card_actions_update_in_place(page: Page, live_server: object, viewer: N
 def test_rating_works_with_the_keyboard(page: Page, live_server: object, viewer: None) -> None:
     _sign_in(page, live_server.url)
     page.goto(f"{live_server.url}/browse/drama/")
-    star = page.locator("#title-grid .card").first.get_by_role("button", name="Rate 3 stars")
+    first = page.locator("#title-grid .card").first
+    # Tabbing to the card's rating fetches the widget and puts focus on it.
+    first.get_by_role("link", name=re.compile("^Rate ")).focus()
+    expect(first.locator("form.rating")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(first.get_by_role("button", name="Rate 0.5 stars")).to_be_focused()
+    star = first.get_by_role("button", name="Rate 3 stars")
     star.focus()
     page.keyboard.press("Enter")
-    first = page.locator("#title-grid .card").first
     expect(first.locator(".star.is-on")).to_have_count(6)
     # Focus stays on the star after the swap, so the keyboard user can go on.
     page.keyboard.press("Tab")

@@ -101,6 +101,33 @@ class TestRating:
         response = alice_client.post(reverse("recommendations:rate", args=["nope"]), {"stars": 3})
         assert response.status_code == 404
 
+    def test_cards_fetch_the_widget_with_the_profiles_rating(
+        self, alice_client: Client, alice_profile: Profile, film: Title
+    ) -> None:
+        services.rating_set(profile=alice_profile, title=film, stars=4)
+        response = alice_client.get(reverse("recommendations:rate", args=[film.slug]), headers=HTMX)
+        assert response.status_code == 200
+        assert "<html" not in response.text
+        assert 'id="rating-arrival"' in response.text
+        assert response.text.count("is-on") == 8
+        assert "HX-Trigger" not in response  # reading the widget is not a signal
+
+    def test_without_js_the_widget_is_on_the_title_page(
+        self, alice_client: Client, film: Title
+    ) -> None:
+        response = alice_client.get(reverse("recommendations:rate", args=[film.slug]))
+        assert response.status_code == 302
+        assert response["Location"] == film.get_absolute_url() + "#your-rating"
+        page = alice_client.get(film.get_absolute_url())
+        assert 'id="your-rating"' in page.text
+
+    def test_the_widget_of_a_hidden_title_is_404(self, alice_client: Client, film: Title) -> None:
+        film.is_published = False
+        film.save()
+        url = reverse("recommendations:rate", args=[film.slug])
+        assert alice_client.get(url, headers=HTMX).status_code == 404
+        assert alice_client.get(url).status_code == 404
+
 
 class TestCardActions:
     def test_my_list_toggle(
