@@ -57,13 +57,16 @@ def title_visible_queryset(*, profile: Profile | None) -> QuerySet[Title]:
     return titles
 
 
-def card_queryset(titles: QuerySet[Title], profile: Profile | None) -> QuerySet[Title]:
-    # A card shows poster, name, year, kind, and the profile's rating, list and progress
-    # (annotated in the same query): nothing else needs loading.
-    cards = titles.only(
+def card_titles(titles: QuerySet[Title]) -> QuerySet[Title]:
+    """Only the columns a card shows: poster, name, year, kind."""
+    return titles.only(
         "id", "slug", "name", "year", "kind", "poster", "maturity_rating", "runtime_minutes"
     )
-    return titles_with_profile_state(cards, profile=profile)
+
+
+def card_queryset(titles: QuerySet[Title], profile: Profile | None) -> QuerySet[Title]:
+    # With the profile's rating, list and progress annotated in the same query.
+    return titles_with_profile_state(card_titles(titles), profile=profile)
 
 
 @dataclass(frozen=True)

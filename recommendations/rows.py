@@ -34,7 +34,7 @@ from django.utils import timezone
 from accounts.models import Profile
 from catalog.maturity import age_for
 from catalog.models import Credit, Episode, Genre, Tag, Title
-from catalog.selectors import card_queryset, title_visible_queryset
+from catalog.selectors import card_queryset, card_titles, title_visible_queryset
 from recommendations import engine
 from recommendations.core import fold_in as core_fold_in
 from recommendations.core import rows as core_rows
@@ -997,6 +997,27 @@ class Plan:
         return next((row for row in self.rows if row.key == key), None)
 
 
+def _card_state(read: ProfileRead, title_id: int, listed: set[int]) -> dict:
+    """The profile's rating, list and progress for a card, as the plan read them.
+
+    The plan's key moves with every signal (and leaving the player stops playback), so
+    these are current whenever the plan is; the cards' query then needs no subqueries.
+    """
+    state: dict = {}
+    rating = read.ratings.get(title_id)
+    if rating is not None:
+        stars, thumbs, _scale, _at = rating
+        state["my_stars"] = Decimal(str(stars))
+        state["my_thumbs"] = thumbs
+    progress = read.progress.get(title_id)
+    if progress is not None:
+        state["progress_percent"] = progress.percent
+        state["progress_completed"] = progress.completed
+    if title_id in listed:
+        state["in_my_list"] = True
+    return state
+
+
 def plan_build(*, profile: Profile, intent: Intent | None = None) -> Plan:
     """Every row of the profile's home page, de-duplicated and ordered (not cached)."""
     intent = intent or Intent()
@@ -1034,15 +1055,17 @@ def plan_build(*, profile: Profile, intent: Intent | None = None) -> Plan:
         .filter(pk__in=ctx.mentioned | anchors)
         .values_list("pk", "name", "slug")
     }
+    on_page = sorted(shown | see_all)
+    listed = {title_id for title_id, _at in ctx.read.my_list}
     cards = {}
-    for title_id in shown | see_all:
-        at = int(ctx.cat.index([title_id])[0])
+    for title_id, at in zip(on_page, ctx.cat.index(on_page).tolist(), strict=True):
+        card = _card_state(ctx.read, title_id, listed)
         match = int(ctx.scores.match[at])
         if match >= 0:
-            cards[title_id] = {
-                "match": match,
-                "stars": round(float(ctx.scores.predicted[at]), 1),
-            }
+            card["match"] = match
+            card["stars"] = round(float(ctx.scores.predicted[at]), 1)
+        if card:
+            cards[title_id] = card
     rows = []
     for row in placed:
         heading = ctx.headings[row.key]
@@ -1188,7 +1211,7 @@ def row_view(
     ids = row.see_all_ids if full else row.title_ids
     # Filtered again: a curator may have unpublished or re-rated a title since the plan.
     visible = title_visible_queryset(profile=profile).filter(pk__in=ids)
-    found = card_queryset(visible, profile).in_bulk()
+    found = card_titles(visible).in_bulk()
     titles = []
     for title_id in ids:
         title = found.get(title_id)
@@ -1197,6 +1220,12 @@ def row_view(
         card = plan.cards.get(title_id, {})
         title.match = card.get("match")
         title.predicted_stars = card.get("stars")
+        title.my_stars = card.get("my_stars")
+        title.my_thumbs = card.get("my_thumbs")
+        title.in_my_list = card.get("in_my_list", False)
+        title.is_not_interested = False  # the plan leaves them out
+        title.progress_percent = card.get("progress_percent")
+        title.progress_completed = card.get("progress_completed")
         entries = plan.evidence.get(key, {}).get(title_id, [])
         title.evidence = [evidence_text(e, plan.names) for e in entries]
         title.rank = next((e["rank"] for e in entries if e["kind"] == "top10"), None)

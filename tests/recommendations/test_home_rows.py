@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -280,6 +281,32 @@ class TestFreshness:
         with django_assert_max_num_queries(5):
             fragment = _htmx(client, "/rows/top-picks/?minutes=90").text
         assert f'href="{pick.get_absolute_url()}"' not in fragment
+
+    def test_cards_show_the_profiles_state_as_it_is_now(
+        self, client: Client, trained: ModelVersion
+    ) -> None:
+        # Rating, list and progress on a row's cards come from the plan, whose key moves
+        # with every signal: each change shows in the next fragment.
+        profile = _demo("Ben")
+        _client(client, profile)
+        pick = Title.objects.get(pk=rows.home_plan(profile=profile).row("trending").title_ids[0])
+        link = f'href="{pick.get_absolute_url()}"'
+
+        def card(key: str) -> str:
+            fragment = _htmx(client, f"/rows/{key}/").text
+            start = fragment.index(link)
+            return fragment[start : fragment.index("</article>", start)]
+
+        assert 'aria-pressed="true"' not in card("trending")
+        assert 'stars-peek" style' not in card("trending")
+        services.list_add(profile=profile, title=pick)
+        services.rating_set(profile=profile, title=pick, stars="4.5")
+        listed = card("my-list")
+        assert 'aria-pressed="true"' in listed
+        assert 'style="--stars: 4.5"' in listed
+        assert f"Your rating of {html.escape(pick.name)}: 4.5 stars" in listed
+        services.watch_mark_watched(profile=profile, title=pick)
+        assert "· Watched" in card("my-list")
 
     def test_hiding_keeps_rows_still_and_undo_refreshes_them(
         self, client: Client, trained: ModelVersion
