@@ -6,7 +6,6 @@
     .venv/bin/python bench/home.py --only synthetic --scale 0.1   # 5k titles, 10k profiles
     .venv/bin/python bench/home.py --only ml-1m --keep            # keep the database, then
     .venv/bin/python bench/home.py --only ml-1m --reuse --keep    # measure it again as it is
-    .venv/bin/python bench/home.py --cards    # also: fragments with parts of the card cut
     .venv/bin/python bench/home.py --redis    # plans in Redis (db 11, emptied afterwards)
 
 Each dataset gets its own PostgreSQL database on 127.0.0.1 (user postgres),
@@ -26,16 +25,14 @@ unless `--redis`):
   one-off costs (model load, catalogue arrays), then for a sample of profiles with history
   and the few new ones without signals, through Django's test client in this warm process:
   the home page and every lazy row fragment with a cold plan (the profile's stamp moved
-  first, as a click does) and again with a warm plan; each row fragment alone; a 5-star
+  first, as a click does) and again with a warm plan; each row fragment alone; the rating
+  widget a card fetches when hovered; a 5-star
   rating of the first top pick, sent with the headers htmx sends from the home page (so
   the view builds the new plan in that response), followed by the top-picks fragment,
   which must no longer show it; and cProfile of plan builds and of warm fragments.
   Times are `perf_counter` around `client.get`/`client.post` (the whole Django stack,
   in-process: server time); queries are counted with `CaptureQueriesContext`; CPU is this
   process's `process_time` (PostgreSQL's own work is not in it).
-- cards (with `--cards`): the same warm fragments for 30 profiles, once per cut-down copy
-  of `catalog/_title_card.html` put first in the template path, to show what each part of
-  a card costs. The app's templates are not touched.
 
 With the test settings Celery would run the post-rating candidates refresh inside the
 request; a web process only enqueues it, so the measure step turns eager mode off (the
@@ -90,6 +87,7 @@ PLAN_PARTS = (
 )
 RATE_LABEL = "rate 5★ from home (`POST /titles/<slug>/rate/`, HTMX): new plan built in it"
 AFTER_LABEL = "top-picks fragment right after the rating"
+CARD_LINK = re.compile(r'class="card-link" href="/titles/([^/"]+)/"')
 ONE_ROW = re.compile(r'<section class="row( row-lazy)?" id="row-([^"]+)"')
 
 
@@ -151,19 +149,6 @@ def _dataset(dataset: str, args: argparse.Namespace) -> None:
             _child(dataset, "setup", args, env)
         # Web processes run single-threaded BLAS (README); set before numpy loads.
         _child(dataset, "measure", args, {**env, "OPENBLAS_NUM_THREADS": "1"})
-        if args.cards:
-            print(f"\nWarm row fragments of {CARD_PROFILES} profiles with parts of the card cut:\n")
-            print("| card template | p50 ms | p95 ms | p50 CPU ms | p50 KiB | fragments |")
-            print("| --- | --- | --- | --- | --- | --- |", flush=True)
-            for variant in CARD_VARIANTS:
-                _child(
-                    dataset,
-                    "cards",
-                    args,
-                    {**env, "OPENBLAS_NUM_THREADS": "1"},
-                    "--variant",
-                    variant,
-                )
         if args.redis:
             import redis
 
@@ -619,6 +604,12 @@ def measure(args: argparse.Namespace) -> None:
         results.add(f"`GET /` with 3 rows inline, cold plan{label}", cold_home)
         results.add(f"`GET /` with 3 rows inline, warm plan{label}", warm_home)
         row_counts.append(len(eager) + len(warm_rows))
+        # Hovering a card fetches its rating widget.
+        slug = CARD_LINK.search(warm_home.content).group(1)
+        results.add(
+            f"rating widget on hover (`GET /titles/<slug>/rate/`, HTMX){label}",
+            request(client, f"/titles/{slug}/rate/", htmx=True),
+        )
         for key, hit in {**warm_rows, **alone}.items():
             results.add(f"row fragment, warm plan{label}", hit)
             results.add(f"row `{_kind(key)}`{label}", hit)
@@ -794,6 +785,7 @@ def measure(args: argparse.Namespace) -> None:
         label for label in results.hits if label.startswith("row `") and "(new" not in label
     )
     labels += [
+        "rating widget on hover (`GET /titles/<slug>/rate/`, HTMX)",
         RATE_LABEL,
         AFTER_LABEL,
         "worker: `profile_candidates_refresh` after the rating",
@@ -817,79 +809,6 @@ def measure(args: argparse.Namespace) -> None:
     print(_top_functions(fragment_profiler, "cumulative", 25))
 
 
-# --------------------------------------------------------------------------------------
-# What a card costs: the same warm fragments, with parts of the card template cut
-# --------------------------------------------------------------------------------------
-
-CARD_PROFILES = 30
-CARD_VARIANTS = {
-    "as is": (),
-    "without the star-rating form": ("rating",),
-    "without the “Why this?” evidence": ("evidence",),
-    "bare: poster, name, match (no forms, no evidence)": ("rating", "evidence", "actions"),
-}
-
-
-def _card_template(cut: tuple[str, ...]) -> str:
-    card = (ROOT / "templates" / "catalog" / "_title_card.html").read_text()
-    if "rating" in cut:
-        card = card.replace('{% include "recommendations/_rating.html" %}', "")
-    if "evidence" in cut:
-        start = card.index("{% if title.evidence %}")
-        end = card.index("{% endif %}", card.index("</details>", start)) + len("{% endif %}")
-        card = card[:start] + card[end:]
-    if "actions" in cut:
-        start = card.index('<div class="card-actions">')
-        end = card.index("</div>", start) + len("</div>")
-        card = card[:start] + card[end:]
-    return card
-
-
-def cards(args: argparse.Namespace) -> None:
-    """Warm fragments of a few profiles, with a cut-down copy of the card template first."""
-    folder = Path(tempfile.mkdtemp(prefix="marquee-card-"))
-    (folder / "catalog").mkdir()
-    (folder / "catalog" / "_title_card.html").write_text(
-        _card_template(CARD_VARIANTS[args.variant])
-    )
-    _django()
-    from django.conf import settings
-    from django.test import Client
-
-    from accounts.models import Profile
-    from tests.helpers import watch_as
-
-    settings.TEMPLATES[0]["DIRS"].insert(0, folder)  # before the template engine exists
-    settings.ALLOWED_HOSTS = ["testserver"]
-    ids = list(
-        Profile.objects.exclude(name__startswith=NEW_PROFILE_PREFIX)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    chosen = random.Random(args.seed + 1).sample(ids, CARD_PROFILES + 3)
-    hits: list[tuple[float, float, int]] = []
-    for number, profile_id in enumerate(chosen):
-        profile = Profile.objects.select_related("account").get(pk=profile_id)
-        client = Client()
-        client.force_login(profile.account)
-        watch_as(client, profile)
-        keys = [key for _lazy, key in ONE_ROW.findall(client.get("/").content.decode())]
-        for key in keys:
-            started, cpu = time.perf_counter(), time.process_time()
-            response = client.get(f"/rows/{key}/", headers={"HX-Request": "true"})
-            ms = (time.perf_counter() - started) * 1000
-            if number >= 3:  # the first three warm the templates
-                hits.append((ms, (time.process_time() - cpu) * 1000, len(response.content)))
-    shutil.rmtree(folder)
-    ms = [hit[0] for hit in hits]
-    print(
-        f"| {args.variant} | {statistics.median(ms):.1f} | {_percentile(ms, 0.95):.1f} "
-        f"| {statistics.median(hit[1] for hit in hits):.1f} "
-        f"| {statistics.median(hit[2] for hit in hits) / 1024:.0f} | {len(hits)} |",
-        flush=True,
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", choices=list(DATABASES))
@@ -900,18 +819,12 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the databases")
     parser.add_argument("--reuse", action="store_true", help="measure a kept database again")
     parser.add_argument("--redis", action="store_true", help=f"cache in {REDIS_URL}")
-    parser.add_argument(
-        "--cards", action="store_true", help="also time fragments with parts of the card cut"
-    )
-    parser.add_argument("--step", choices=["setup", "measure", "cards"], help=argparse.SUPPRESS)
-    parser.add_argument("--variant", choices=list(CARD_VARIANTS), help=argparse.SUPPRESS)
+    parser.add_argument("--step", choices=["setup", "measure"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step == "setup":
         setup(args)
     elif args.step == "measure":
         measure(args)
-    elif args.step == "cards":
-        cards(args)
     else:
         for dataset in [args.only] if args.only else list(DATABASES):
             _dataset(dataset, args)
