@@ -485,8 +485,8 @@ class CardProgressSerializer(serializers.Serializer):
 
 
 class RowCardSerializer(serializers.ModelSerializer):
-    # A Title from recommendations.rows.row_view: the plan's match, stars, rank and
-    # evidence as attributes, the profile's state as annotations (card_queryset).
+    # A Title from recommendations.rows.row_view: the plan's match, stars, rank,
+    # evidence and the profile's rating, list and progress as attributes.
     poster_url = serializers.CharField(read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
     match = serializers.IntegerField(
