@@ -277,6 +277,7 @@ def _catalogue_build(stamp: str) -> Catalogue:
     tokens: list[list[str]] = [[] for _ in range(n)]
     people = list(
         Credit.objects.filter(Q(role__in=["director", "creator"]) | Q(billing_order__lt=3))
+        .order_by()  # Credit's ordering would join and sort by the titles' names
         .values_list("title_id", "person_id")
         .iterator(chunk_size=20_000)
     )
