@@ -52,7 +52,7 @@ class Rating(models.Model):
 
     class Meta:
         ordering = ["-rated_at", "-id"]
-        indexes = [models.Index(fields=["title"], name="rec_rating_title")]
+        # No index of its own on title: the foreign key has one.
         constraints = [
             models.UniqueConstraint(fields=["profile", "title"], name="rec_rating_one_per_title"),
             models.CheckConstraint(
