@@ -83,6 +83,13 @@ def _worker(var_dir: Path, broker: str | None) -> Iterator[subprocess.Popen[str]
         log.close()
 
 
+@pytest.fixture(autouse=True)
+def _no_broker_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Celery prefers CELERY_BROKER_URL from the environment to the broker it is given: a
+    # suite run with it set would send the probe's tasks where no worker listens.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
+
+
 def _client(var_dir: Path, broker: str) -> Celery:
     client = Celery("probe", broker=broker, backend=f"file://{var_dir / 'results'}")
     if broker.startswith("filesystem://"):
