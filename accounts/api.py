@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.contrib.auth import authenticate
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -20,6 +19,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from accounts import selectors
 from accounts.models import Profile
+from accounts.services import SignInLocked, sign_in
 
 PROFILE_HEADER = "X-Marquee-Profile"
 
@@ -32,6 +32,13 @@ PROFILE_PARAMETER = OpenApiParameter(
 )
 
 _UNRESOLVED = object()
+
+
+class Locked(exceptions.APIException):
+    """Too many wrong passwords for the address (accounts.services.sign_in)."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "sign_in_locked"
 
 
 class ProfileRequired(exceptions.APIException):
@@ -104,11 +111,14 @@ class TokenObtainApi(ObtainAuthToken):
             ref_name = "TokenRequest"
 
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-            user = authenticate(
-                request=self.context.get("request"),
-                email=attrs["email"],
-                password=attrs["password"],
-            )
+            try:
+                user = sign_in(
+                    request=self.context.get("request"),
+                    email=attrs["email"],
+                    password=attrs["password"],
+                )
+            except SignInLocked as exc:
+                raise Locked(str(exc)) from exc
             if user is None:
                 raise serializers.ValidationError(
                     "Unable to sign in with that e-mail address and password.",

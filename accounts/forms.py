@@ -5,6 +5,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from accounts.models import AvatarColor, Language, Profile, User
+from accounts.services import SignInLocked, sign_in
 from catalog.maturity import AGE_CHOICES, KIDS_MAX_AGE
 
 
@@ -35,6 +36,20 @@ class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
         label="E-mail address", widget=forms.EmailInput(attrs={"autofocus": True})
     )
+
+    def clean(self) -> dict:
+        # AuthenticationForm.clean, with the limit on wrong passwords per address.
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if email is not None and password:
+            try:
+                self.user_cache = sign_in(request=self.request, email=email, password=password)
+            except SignInLocked as exc:
+                raise forms.ValidationError(str(exc), code="locked") from exc
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
 
 class ProfileForm(forms.ModelForm):

@@ -1,13 +1,60 @@
 from __future__ import annotations
 
+import hashlib
+import math
+import time
+
 from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 
 from accounts.models import AvatarColor, Profile, User
 from catalog.maturity import KIDS_MAX_AGE
 
 SESSION_KEY = "marquee_profile_id"
+
+
+class SignInLocked(Exception):
+    """Too many wrong passwords for one address: sign-in waits until the window ends."""
+
+    def __init__(self, minutes: int) -> None:
+        self.minutes = minutes
+        unit = "minute" if minutes == 1 else "minutes"
+        super().__init__(
+            f"Too many failed sign-ins for this address. Try again in {minutes} {unit}."
+        )
+
+
+def _failures_key(email: str) -> str:
+    # Hashed: the cache (Redis, perhaps shared) need not hold addresses.
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    return f"sign-in-failures:{digest}"
+
+
+def sign_in(*, request: HttpRequest | None, email: str, password: str) -> User | None:
+    """Check an address and password, with a limit on wrong guesses per address.
+
+    After MARQUEE_SIGN_IN_FAILURES wrong passwords within MARQUEE_SIGN_IN_WINDOW seconds
+    (counted from the first), the address cannot sign in, on the site or for an API
+    token, until the window ends: guessing a password takes years instead of hours. A
+    right password clears the count. Counts live in the cache: shared by every process
+    when it is Redis, per process otherwise.
+    """
+    key = _failures_key(email)
+    window = settings.MARQUEE_SIGN_IN_WINDOW
+    count, since = cache.get(key, (0, 0.0))
+    if count >= settings.MARQUEE_SIGN_IN_FAILURES:
+        raise SignInLocked(max(1, math.ceil((since + window - time.time()) / 60)))
+    user = authenticate(request, email=email, password=password)
+    if user is None:
+        since = since or time.time()
+        cache.set(key, (count + 1, since), timeout=max(1, int(since + window - time.time())))
+    elif count:
+        cache.delete(key)
+    return user
 
 
 def _profile_validate(profile: Profile) -> None:

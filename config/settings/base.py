@@ -185,6 +185,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 MARQUEE_MAX_PROFILES = 5
+# Wrong passwords allowed per address before sign-in waits out the window (seconds).
+MARQUEE_SIGN_IN_FAILURES = env.get_int("MARQUEE_SIGN_IN_FAILURES", 5, minimum=1)
+MARQUEE_SIGN_IN_WINDOW = env.get_int("MARQUEE_SIGN_IN_WINDOW", 15 * 60, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import re
+import time
+from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from accounts import services
 from accounts.models import User
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +105,55 @@ def test_emails_are_unique_ignoring_case(alice: User) -> None:
 
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(email="Alice@Example.com")
+
+
+class TestWrongPasswordLimit:
+    @pytest.fixture(autouse=True)
+    def _limit(self, settings: Any) -> None:
+        settings.MARQUEE_SIGN_IN_FAILURES = 3
+        settings.MARQUEE_SIGN_IN_WINDOW = 600
+
+    def _login(self, client: Client, password: str, email: str = "alice@example.com") -> Any:
+        return client.post(reverse("accounts:login"), {"username": email, "password": password})
+
+    def test_the_address_waits_after_too_many_wrong_passwords(
+        self, client: Client, alice: User
+    ) -> None:
+        for _ in range(3):
+            assert "correct e-mail address and password" in self._login(client, "nope").text
+        # Even the right password waits now, with the reason and the time to wait.
+        locked = self._login(client, "correct horse battery")
+        assert locked.status_code == 200
+        assert "Too many failed sign-ins for this address. Try again in 10 minutes." in locked.text
+        assert "_auth_user_id" not in client.session
+        # Other addresses are not affected; the count is per address, in any letter case.
+        assert self._login(client, "nope", "ALICE@example.com").status_code == 200
+        assert "Too many failed" not in self._login(client, "x", "bob@example.com").text
+
+    def test_the_window_ends(self, client: Client, alice: User, monkeypatch: Any) -> None:
+        for _ in range(3):
+            self._login(client, "nope")
+        later = time.time() + 601
+        monkeypatch.setattr(services.time, "time", lambda: later)
+        cache.delete(services._failures_key("alice@example.com"))  # as the cache expires it
+        assert self._login(client, "correct horse battery").status_code == 302
+
+    def test_a_right_password_clears_the_count(self, client: Client, alice: User) -> None:
+        for _ in range(2):
+            self._login(client, "nope")
+        assert self._login(client, "correct horse battery").status_code == 302
+        client.logout()
+        for _ in range(2):
+            self._login(client, "nope")
+        assert self._login(client, "correct horse battery").status_code == 302
+
+    def test_the_api_shares_the_count_and_says_429(self, client: Client, alice: User) -> None:
+        url = "/api/v1/auth/token/"
+        body = {"email": "alice@example.com", "password": "nope"}
+        for _ in range(2):
+            assert client.post(url, body, content_type="application/json").status_code == 400
+        self._login(client, "nope")
+        body["password"] = "correct horse battery"
+        locked = client.post(url, body, content_type="application/json")
+        assert locked.status_code == 429
+        assert locked.json()["detail"].startswith("Too many failed sign-ins")
