@@ -338,7 +338,7 @@ class TestPages:
         _client(client, _demo("Ana"))
         page = client.get("/").text
         assert page.count('class="row row-lazy"') >= 3
-        assert page.count('hx-trigger="revealed"') >= 3
+        assert page.count('hx-trigger="revealed, intersect once"') >= 3
         # A lazy row keeps a real link to its see-all page.
         assert 'class="row-more" href="/rows/' in page
 
