@@ -1009,7 +1009,8 @@ class Plan:
     """A profile's whole home page: rows in order, and what each card says."""
 
     rows: list[PlanRow]
-    cards: dict[int, dict]  # title id -> match, stars, rank
+    # title id -> match and predicted stars; the profile's rating, list and progress
+    cards: dict[int, dict]
     evidence: dict[str, dict[int, list[dict]]]  # row key -> title id -> entries
     names: dict[int, tuple[str, str]]  # evidence title id -> (name, slug)
     personal: bool

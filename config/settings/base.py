@@ -206,8 +206,8 @@ MARQUEE_ABANDONED_BELOW = 0.25
 MARQUEE_ABANDONED_AFTER_DAYS = 14
 # Used for percent and completion when a curator left a film's runtime empty.
 MARQUEE_DEFAULT_RUNTIME_MINUTES = 100
-# Retrain once this many new signals (ratings, viewings, list changes) arrived since the
-# active model was trained; checked every 15 minutes by beat.
 # Rebuild a web process's catalogue arrays in a thread, serving the old ones meanwhile.
 MARQUEE_CATALOGUE_BACKGROUND = env.get_bool("MARQUEE_CATALOGUE_BACKGROUND", True)
+# Retrain once this many new signals (ratings, viewings, list changes) arrived since the
+# active model was trained; checked every 15 minutes by beat.
 MARQUEE_RETRAIN_AFTER_SIGNALS = env.get_int("MARQUEE_RETRAIN_AFTER_SIGNALS", 500, minimum=1)

@@ -18,6 +18,9 @@ def icon(name: str) -> SafeString:
     return mark_safe(cards.ICONS[name])  # noqa: S308 - constant markup
 
 
+_CARD_CONTEXT = object()
+
+
 def _card_context(context: template.Context) -> cards.CardContext:
     # Once per response: every card of a page shares the token and the way back.
     found = context.render_context.get(_CARD_CONTEXT)
@@ -29,9 +32,6 @@ def _card_context(context: template.Context) -> cards.CardContext:
         )
         context.render_context[_CARD_CONTEXT] = found
     return found
-
-
-_CARD_CONTEXT = object()
 
 
 @register.simple_tag(takes_context=True)
