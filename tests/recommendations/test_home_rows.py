@@ -52,6 +52,13 @@ def _htmx(client: Client, url: str, **extra: Any) -> Any:
     return client.get(url, HTTP_HX_REQUEST="true", **extra)
 
 
+def _first_in_row(profile: Profile, key: str, intent: rows.Intent | None = None) -> Title:
+    """The first title of one of the profile's home rows, from its (cached) plan."""
+    return Title.objects.get(
+        pk=rows.home_plan(profile=profile, intent=intent).row(key).title_ids[0]
+    )
+
+
 class TestPageConstruction:
     def test_a_title_appears_once_on_the_page(self, trained: ModelVersion) -> None:
         plan = rows.plan_build(profile=_demo("Ana"))
@@ -248,8 +255,7 @@ class TestFreshness:
         _client(client, profile)
         client.get("/")
         before = _htmx(client, "/rows/top-picks/").text
-        plan = rows.home_plan(profile=profile)
-        first = Title.objects.get(pk=plan.row("top-picks").title_ids[0])
+        first = _first_in_row(profile, "top-picks")
         response = client.post(
             f"/titles/{first.slug}/rate/", {"stars": "5"}, HTTP_HX_REQUEST="true"
         )
@@ -266,11 +272,7 @@ class TestFreshness:
         profile = _demo("Ben")
         _client(client, profile)
         client.get("/?minutes=90")
-        pick = Title.objects.get(
-            pk=rows.home_plan(profile=profile, intent=rows.Intent(minutes=90))
-            .row("top-picks")
-            .title_ids[0]
-        )
+        pick = _first_in_row(profile, "top-picks", rows.Intent(minutes=90))
         client.post(
             f"/titles/{pick.slug}/rate/",
             {"stars": "5"},
@@ -289,7 +291,7 @@ class TestFreshness:
         # with every signal: each change shows in the next fragment.
         profile = _demo("Ben")
         _client(client, profile)
-        pick = Title.objects.get(pk=rows.home_plan(profile=profile).row("trending").title_ids[0])
+        pick = _first_in_row(profile, "trending")
         link = f'href="{pick.get_absolute_url()}"'
 
         def card(key: str) -> str:
@@ -315,7 +317,7 @@ class TestFreshness:
 
         profile = _demo("Ben")
         _client(client, profile)
-        pick = Title.objects.get(pk=rows.home_plan(profile=profile).row("top-picks").title_ids[0])
+        pick = _first_in_row(profile, "top-picks")
         url = f"/titles/{pick.slug}/not-interested/"
         hidden = client.post(url, HTTP_HX_REQUEST="true")
         assert json.loads(hidden["HX-Trigger"])["signals-changed"]["undo"] is True
