@@ -7,7 +7,7 @@ UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint format install lock migrate demo clean help
+.PHONY: run test lint format install lock migrate demo clean help bench-deps
 
 help:
 	@echo "make run    install, migrate, seed the demo when empty, start site + worker + beat"
@@ -30,6 +30,11 @@ install: $(STAMP)
 lock: | $(UV)
 	$(UV) pip compile pyproject.toml --python-version 3.11 -o requirements/base.lock --quiet
 	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements/dev.lock --quiet
+	$(UV) pip compile pyproject.toml --extra dev --extra bench --python-version 3.11 -o requirements/bench.lock --quiet
+
+# The load test's tools (locust), on top of the dev set; bench/load/README.md says how to run it.
+bench-deps: $(STAMP)
+	$(UV) pip install --quiet --python $(PY) -r requirements/bench.lock
 
 migrate: install
 	$(PY) manage.py migrate --noinput
