@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -19,9 +21,16 @@ urlpatterns = [
     path("", include("catalog.urls")),
 ]
 
-# Curator-uploaded posters. In production put MEDIA_ROOT behind the web server instead.
+# Curator-uploaded posters, and nothing else of MEDIA_ROOT: whatever else lands there is
+# never a URL. In production put MEDIA_ROOT/posters behind the web server instead.
 if settings.DEBUG or settings.MARQUEE_SERVE_MEDIA:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+    urlpatterns += [
+        path(
+            "media/posters/<path:path>",
+            serve,
+            {"document_root": Path(settings.MEDIA_ROOT) / "posters"},
+        )
+    ]
 
 handler404 = "config.views.page_not_found"
 handler500 = "config.views.server_error"

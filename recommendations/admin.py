@@ -37,6 +37,8 @@ class ModelVersionAdmin(admin.ModelAdmin):
         "metrics",
         "timings",
         "artifact",
+        "artifact_sha256",
+        "heartbeat_at",
         "gate_reason",
         "error",
         "signals_seen",
@@ -86,16 +88,9 @@ class ModelVersionAdmin(admin.ModelAdmin):
         self, request: HttpRequest, extra_context: dict | None = None
     ) -> HttpResponse:
         versions = list(ModelVersion.objects.exclude(metrics={}).order_by("created_at")[:50])
-        problem = None
-        if (
-            versions
-            and engine.serving_model() is None
-            and ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).exists()
-        ):
-            problem = "The active model's file cannot be read: pages fall back to popularity."
         extra = {
             "chart": metrics_chart_svg(versions),
-            "serving_problem": problem,
+            "serving_problem": engine.serving_problem(),
             **(extra_context or {}),
         }
         return super().changelist_view(request, extra_context=extra)
@@ -124,7 +119,11 @@ class ModelVersionAdmin(admin.ModelAdmin):
             )
             return None
         if request.POST.get("confirm") == "yes":
-            engine.version_activate(version=version)
+            try:
+                engine.version_activate(version=version)
+            except engine.ArtifactUnreadable as exc:
+                self.message_user(request, f"Not activated: {exc}", messages.ERROR)
+                return None
             tasks.precompute_recommendations.delay()
             self.message_user(request, f"{version} now serves.", messages.SUCCESS)
             return None

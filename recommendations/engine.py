@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import secrets
 import threading
 import traceback
 from collections import defaultdict
@@ -19,8 +20,9 @@ import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.core.files.storage import Storage, storages
+from django.db import IntegrityError, close_old_connections, connections, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Profile
@@ -49,8 +51,8 @@ ACTIVE_CACHE_KEY = "marquee:active-model-version"
 # default per-process cache, each one asks the database again after this many seconds.
 ACTIVE_CACHE_SECONDS = 30
 CANDIDATES = 200
-# A training row older than this is a worker that died: it no longer holds the lock.
-TRAINING_TIMEOUT = timedelta(hours=2)
+# When the active model's file cannot be read, this many earlier versions are tried.
+FALLBACK_VERSIONS = 3
 GATE_TOLERANCE = 0.02
 
 Progress = Callable[[str], None]
@@ -203,17 +205,91 @@ def quality_gate(
 # --------------------------------------------------------------------------------------
 
 
+def _lease_seconds() -> int:
+    return settings.MARQUEE_TRAINING_LEASE_SECONDS
+
+
 def _lock() -> ModelVersion | None:
-    """The single-flight lock: a TRAINING row; None when another training holds it."""
-    stale = ModelVersion.objects.filter(
-        status=ModelVersion.Status.TRAINING, created_at__lt=timezone.now() - TRAINING_TIMEOUT
+    """The single-flight lock: a TRAINING row; None when a live training holds it.
+
+    The lock is a lease: the training renews `heartbeat_at` while it runs (`_Lease`). A
+    row whose lease lapsed belongs to a worker that was killed or lost its database; it is
+    marked failed here so that this training can take the lock.
+    """
+    now = timezone.now()
+    lapsed = now - timedelta(seconds=_lease_seconds())
+    stale = ModelVersion.objects.alias(beat=Coalesce("heartbeat_at", "created_at")).filter(
+        status=ModelVersion.Status.TRAINING, beat__lt=lapsed
     )
-    stale.update(status=ModelVersion.Status.FAILED, error="Training did not finish in time.")
+    for version_id in stale.values_list("pk", flat=True):
+        logger.warning("Training %s stopped sending heartbeats: marked failed.", version_id)
+    stale.update(
+        status=ModelVersion.Status.FAILED,
+        error=(
+            "The worker stopped while training: no heartbeat for "
+            f"{_lease_seconds()} seconds (killed, or lost its database)."
+        ),
+    )
     try:
         with transaction.atomic():
-            return ModelVersion.objects.create(status=ModelVersion.Status.TRAINING)
+            return ModelVersion.objects.create(
+                status=ModelVersion.Status.TRAINING, heartbeat_at=now
+            )
     except IntegrityError:
         return None
+
+
+class LeaseLost(RuntimeError):
+    """Another process decided this training was dead and released its lock."""
+
+
+class _Lease:
+    """Keeps a training's lock alive: renews its heartbeat from a thread, and per phase.
+
+    The thread stops with the process, so a killed worker's lease lapses after
+    MARQUEE_TRAINING_LEASE_SECONDS and the next training takes over. A renewal that finds
+    the row no longer training means the lease was taken away: the training stops at its
+    next phase instead of activating a model nobody waits for.
+    """
+
+    def __init__(self, version: ModelVersion) -> None:
+        self.version_id = version.pk
+        self.interval = max(0.2, _lease_seconds() / 5)
+        self.lost = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name=f"training-lease-{version.pk}", daemon=True
+        )
+
+    def renew(self) -> None:
+        held = ModelVersion.objects.filter(
+            pk=self.version_id, status=ModelVersion.Status.TRAINING
+        ).update(heartbeat_at=timezone.now())
+        if not held:
+            self.lost = True
+
+    def check(self) -> None:
+        if self.lost:
+            raise LeaseLost(f"Training {self.version_id} lost its lease.")
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                try:
+                    self.renew()
+                except Exception:  # a database blip: the next beat tries again
+                    logger.warning("Training %s: heartbeat failed.", self.version_id)
+                    close_old_connections()
+        finally:
+            connections.close_all()
+
+    def __enter__(self) -> _Lease:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
 
 
 def _report_metrics(report: core_evaluate.ProtocolReport, ours: str) -> dict:
@@ -247,66 +323,100 @@ def model_train(
     Returns None, doing nothing, when another training is running (single flight). A
     failure marks the version failed with the error, and the active version keeps serving.
     """
-    say = progress or (lambda phase: None)
     version = _lock()
     if version is None:
         logger.info("Training skipped: another training is running.")
         return None
     svd = svd or core_train.SVDParams(random_state=0)
     timings: dict[str, float] = {}
-    try:
-        clock = timezone.now()
-        say("read")
-        before = signals_count()
-        data = training_data_read()
-        timings["read"] = (timezone.now() - clock).total_seconds()
-        ranker = ranker or default_ranker(n_items=data.n_items)
+    path = ""
+    with _Lease(version) as lease:
 
-        clock = timezone.now()
-        say("evaluate")
-        report = core_evaluate.run_protocol(
-            data, svd=svd, rankers={"ranker": ranker}, blend_with="ranker", random_state=0
-        )
-        timings["evaluate"] = (timezone.now() - clock).total_seconds()
-        metrics = _report_metrics(report, "blend" if "blend" in report.ranking else "ranker")
+        def say(phase: str) -> None:
+            lease.check()
+            lease.renew()
+            lease.check()
+            if progress:
+                progress(phase)
 
-        clock = timezone.now()
-        say("train")
-        model = core_train.train(data, svd=svd, ranker=ranker)
-        timings.update({f"train_{k}": v for k, v in model.timings.items()})
-        timings["train"] = (timezone.now() - clock).total_seconds()
+        try:
+            clock = timezone.now()
+            say("read")
+            before = signals_count()
+            data = training_data_read()
+            timings["read"] = (timezone.now() - clock).total_seconds()
+            ranker = ranker or default_ranker(n_items=data.n_items)
 
-        say("save")
-        path = artifact_store(version=version, model=model, metrics=metrics)
+            clock = timezone.now()
+            say("evaluate")
+            report = core_evaluate.run_protocol(
+                data, svd=svd, rankers={"ranker": ranker}, blend_with="ranker", random_state=0
+            )
+            timings["evaluate"] = (timezone.now() - clock).total_seconds()
+            metrics = _report_metrics(report, "blend" if "blend" in report.ranking else "ranker")
 
-        say("gate")
-        active = ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).first()
-        decision = quality_gate(metrics, active.metrics if active else None)
-        version.params = dict(model.params)
-        version.data_counts = dict(model.counts)
-        version.metrics = metrics
-        version.timings = timings
-        version.artifact = path
-        version.signals_seen = before
-        version.trained_at = timezone.now()
-        version.status = ModelVersion.Status.READY
-        version.gate_reason = decision.reason
-        version.save()
-        if decision.passed:
-            version_activate(version=version)
-        return version
-    except ValueError as exc:
-        # Not enough data (no ratings yet, a catalogue without feedback): an expected state
-        # of a young instance, recorded on the version rather than crashing the worker.
-        _failed(version, exc, timings)
-        return version
-    except Exception as exc:
-        _failed(version, exc, timings)
-        raise
+            clock = timezone.now()
+            say("train")
+            model = core_train.train(data, svd=svd, ranker=ranker)
+            timings.update({f"train_{k}": v for k, v in model.timings.items()})
+            timings["train"] = (timezone.now() - clock).total_seconds()
+
+            say("save")
+            path, checksum = artifact_store(version=version, model=model, metrics=metrics)
+
+            say("gate")
+            active = ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).first()
+            decision = quality_gate(metrics, active.metrics if active else None)
+            version.params = dict(model.params)
+            version.data_counts = dict(model.counts)
+            version.metrics = metrics
+            version.timings = timings
+            version.artifact = path
+            version.artifact_sha256 = checksum
+            version.signals_seen = before
+            version.trained_at = timezone.now()
+            version.status = ModelVersion.Status.READY
+            version.gate_reason = decision.reason
+            with transaction.atomic():
+                # Only while the lease is still ours: a training declared dead stays failed.
+                held = ModelVersion.objects.select_for_update().filter(
+                    pk=version.pk, status=ModelVersion.Status.TRAINING
+                )
+                if not held.exists():
+                    raise LeaseLost(f"Training {version.pk} lost its lease.")
+                version.save()
+            if decision.passed:
+                version_activate(version=version)
+            return version
+        except LeaseLost as exc:
+            logger.warning("%s Its model is discarded.", exc)
+            if path:
+                _artifacts().delete(path)
+            version.refresh_from_db()
+            return version
+        except ValueError as exc:
+            # Not enough data (no ratings yet, a catalogue without feedback): an expected
+            # state of a young instance, recorded on the version rather than crashing.
+            _failed(version, exc, timings)
+            return version
+        except Exception as exc:
+            _failed(version, exc, timings)
+            raise
 
 
-def artifact_store(*, version: ModelVersion, model: core_train.TrainedModel, metrics: dict) -> str:
-    """Write the version's model file (arrays and JSON, never a pickle); return its path."""
+def _artifacts() -> Storage:
+    """Model files: private storage, outside MEDIA_ROOT, never behind a URL."""
+    return storages["private"]
+
+
+def artifact_store(
+    *, version: ModelVersion, model: core_train.TrainedModel, metrics: dict
+) -> tuple[str, str]:
+    """Write the version's model file (arrays and JSON, never a pickle).
+
+    Returns its path in the private storage, under a random name (nothing to guess from a
+    version id), and its SHA-256, which loading checks.
+    """
     buffer = io.BytesIO()
     core_artifact.save_model(
         buffer,
@@ -315,7 +425,9 @@ def artifact_store(*, version: ModelVersion, model: core_train.TrainedModel, met
         created_at=timezone.now().isoformat(),
         extra={"metrics": metrics},
     )
-    return default_storage.save(f"models/model-{version.pk}.npz", ContentFile(buffer.getvalue()))
+    data = buffer.getvalue()
+    path = _artifacts().save(f"models/{secrets.token_hex(16)}.npz", ContentFile(data))
+    return path, core_artifact.digest(data)
 
 
 def _failed(version: ModelVersion, exc: BaseException, timings: dict[str, float]) -> None:
@@ -325,11 +437,32 @@ def _failed(version: ModelVersion, exc: BaseException, timings: dict[str, float]
     version.save()
 
 
+class ArtifactUnreadable(ValueError):
+    """A version's model file is missing, damaged or not the file that was saved."""
+
+
+def artifact_load(*, version: ModelVersion) -> core_artifact.Artifact:
+    """Read and verify a version's model file (its checksum, then its arrays)."""
+    if not version.artifact:
+        raise ArtifactUnreadable(f"{version} has no model file.")
+    try:
+        with _artifacts().open(version.artifact, "rb") as handle:
+            data = handle.read()
+        return core_artifact.load_model(data, sha256=version.artifact_sha256 or None)
+    except (OSError, core_artifact.ArtifactError) as exc:
+        raise ArtifactUnreadable(f"{version}'s file {version.artifact!r}: {exc}") from exc
+
+
 @transaction.atomic
 def version_activate(*, version: ModelVersion) -> ModelVersion:
-    """Make `version` the one that serves; the previous active version is retired."""
+    """Make `version` the one that serves; the previous active version is retired.
+
+    A version whose file cannot be read is refused (ArtifactUnreadable): activating it
+    would only make every page fall back.
+    """
     if version.status not in (ModelVersion.Status.READY, ModelVersion.Status.RETIRED):
         raise ValueError(f"Only a ready or retired version can be activated, not {version.status}.")
+    artifact_load(version=version)
     ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).update(
         status=ModelVersion.Status.RETIRED
     )
@@ -344,6 +477,9 @@ def version_activate(*, version: ModelVersion) -> ModelVersion:
 # Serving
 # --------------------------------------------------------------------------------------
 
+# This process's serving state: the active version id it was loaded for ("for"), the model
+# that serves for it ("serving", perhaps an earlier version, or None), and, when the
+# active file could not be used, why ("problem").
 _loaded: dict[str, object] = {}
 _loading = threading.Lock()
 
@@ -369,38 +505,72 @@ def active_version_id() -> int | None:
 
 
 def serving_model() -> ServingModel | None:
-    """The active model, loaded once per process and reloaded when another one is activated.
+    """The model that serves, loaded once per process and again after an activation.
 
-    None when no model is active or its artifact cannot be read (logged once per version);
-    callers fall back to popularity.
+    Normally the active version. When its file is missing, damaged or fails its checksum,
+    the most recent earlier version whose file is sound serves instead, and with none,
+    None: callers fall back to popularity. Either way one warning is logged per process
+    and activation, and `serving_problem()` tells the admin.
     """
     version_id = active_version_id()
     if version_id is None:
         return None
-    current = _loaded.get("serving")
-    if isinstance(current, ServingModel) and current.version.pk == version_id:
-        return current
-    if _loaded.get("failed") == version_id:
-        return None
+    if _loaded.get("for") == version_id:
+        return _loaded.get("serving")  # type: ignore[return-value]
     with _loading:
-        version = ModelVersion.objects.filter(pk=version_id).first()
-        if version is None:
-            return None
+        if _loaded.get("for") != version_id:
+            serving, problem = _serving_load(version_id)
+            _loaded.update({"for": version_id, "serving": serving, "problem": problem})
+        return _loaded.get("serving")  # type: ignore[return-value]
+
+
+def serving_problem() -> str | None:
+    """Why the active version is not the one serving, for the admin; None when it is."""
+    serving_model()
+    return _loaded.get("problem")  # type: ignore[return-value]
+
+
+def _serving(version: ModelVersion, artifact: core_artifact.Artifact) -> ServingModel:
+    weights = (version.metrics or {}).get("blend_weights")
+    return ServingModel(
+        version=version,
+        model=artifact.model,
+        weights=core_score.BlendWeights(**weights) if weights else None,
+    )
+
+
+def _serving_load(version_id: int) -> tuple[ServingModel | None, str | None]:
+    active = ModelVersion.objects.filter(pk=version_id).first()
+    if active is None:
+        return None, None
+    try:
+        return _serving(active, artifact_load(version=active)), None
+    except ArtifactUnreadable as exc:
+        reason = str(exc)
+    earlier = (
+        ModelVersion.objects.filter(status=ModelVersion.Status.RETIRED)
+        .exclude(artifact="")
+        .filter(activated_at__isnull=False)
+        .order_by("-activated_at", "-pk")[:FALLBACK_VERSIONS]
+    )
+    for version in earlier:
         try:
-            with default_storage.open(version.artifact, "rb") as handle:
-                loaded = core_artifact.load_model(io.BytesIO(handle.read()))
-        except (OSError, core_artifact.ArtifactError, ValueError) as exc:
-            logger.error("Model %s cannot be loaded from %r: %s", version.pk, version.artifact, exc)
-            _loaded["failed"] = version_id
-            return None
-        weights = (version.metrics or {}).get("blend_weights")
-        serving = ServingModel(
-            version=version,
-            model=loaded.model,
-            weights=core_score.BlendWeights(**weights) if weights else None,
+            serving = _serving(version, artifact_load(version=version))
+        except ArtifactUnreadable as exc:
+            logger.warning("Fallback model unreadable too: %s", exc)
+            continue
+        problem = (
+            f"The active model's file cannot be read ({reason}). "
+            f"{version} serves instead until a sound version is activated."
         )
-        _loaded["serving"] = serving
-        return serving
+        logger.warning(problem)
+        return serving, problem
+    problem = (
+        f"The active model's file cannot be read ({reason}), nor any earlier version's: "
+        "pages fall back to popularity."
+    )
+    logger.warning(problem)
+    return None, problem
 
 
 def profile_candidates_refresh(*, profile_id: int) -> ProfileCandidates | None:

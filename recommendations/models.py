@@ -272,13 +272,21 @@ class ModelVersion(models.Model):
         default=dict, blank=True, help_text="Ours and the baselines', on the held-out split."
     )
     timings = models.JSONField(default=dict, blank=True, help_text="Seconds per phase.")
-    artifact = models.CharField(max_length=255, blank=True, help_text="Path in default storage.")
+    artifact = models.CharField(
+        max_length=255, blank=True, help_text="Path in the private storage (never served)."
+    )
+    artifact_sha256 = models.CharField(
+        max_length=64, blank=True, help_text="The file's SHA-256, checked before it is loaded."
+    )
     gate_reason = models.TextField(blank=True, help_text="Why the quality gate held it back.")
     error = models.TextField(blank=True)
     signals_seen = models.PositiveBigIntegerField(
         default=0, help_text="Signals in the database when training read them."
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The training lease: renewed while the worker trains; a TRAINING row whose lease
+    # lapsed belongs to a worker that died, and no longer holds the single-training lock.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     trained_at = models.DateTimeField(null=True, blank=True)
     activated_at = models.DateTimeField(null=True, blank=True)
 

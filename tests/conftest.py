@@ -37,12 +37,18 @@ def alice_client(client: Client, alice: User, alice_profile: Profile) -> Client:
 
 @pytest.fixture(autouse=True)
 def _isolated_engine(settings: Any, tmp_path: Path) -> Iterator[None]:
-    """Each test starts with no serving model cached and its own media folder."""
+    """Each test starts with no serving model cached and its own media and private folders."""
     from django.core.cache import cache
 
     from recommendations import engine, rows
 
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_ROOT = tmp_path / "private"
+    private = settings.STORAGES["private"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {**private, "OPTIONS": {**private["OPTIONS"], "location": tmp_path / "private"}},
+    }
     cache.clear()
     engine._loaded.clear()
     rows._catalogue.clear()

@@ -117,8 +117,17 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.get_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Trained models hold every profile's history: they live apart from MEDIA_ROOT, which
+# is served, in a folder no URL maps to.
+PRIVATE_ROOT = Path(env.get_str("MARQUEE_PRIVATE_ROOT", str(VAR_DIR / "private"))).resolve()
+if MEDIA_ROOT.resolve() in (PRIVATE_ROOT, *PRIVATE_ROOT.parents):
+    raise env.ImproperlyConfigured("MARQUEE_PRIVATE_ROOT: must not be inside MEDIA_ROOT.")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_ROOT, "base_url": None, "file_permissions_mode": 0o600},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -211,3 +220,6 @@ MARQUEE_CATALOGUE_BACKGROUND = env.get_bool("MARQUEE_CATALOGUE_BACKGROUND", True
 # Retrain once this many new signals (ratings, viewings, list changes) arrived since the
 # active model was trained; checked every 15 minutes by beat.
 MARQUEE_RETRAIN_AFTER_SIGNALS = env.get_int("MARQUEE_RETRAIN_AFTER_SIGNALS", 500, minimum=1)
+# A training holds its lock as a lease, renewed from a thread every fifth of this: a worker
+# killed mid-training releases it this many seconds later, and the next training runs.
+MARQUEE_TRAINING_LEASE_SECONDS = env.get_int("MARQUEE_TRAINING_LEASE_SECONDS", 180, minimum=1)

@@ -9,8 +9,12 @@ holding a pickled object array is refused at load time, not later while serving.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import os
+import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -26,6 +30,7 @@ __all__ = [
     "Artifact",
     "ArtifactError",
     "ArtifactMetadata",
+    "digest",
     "load_model",
     "save_model",
 ]
@@ -174,19 +179,41 @@ _KEYS = [
 ]
 
 
-def load_model(source: PathOrFile) -> Artifact:
+def digest(data: bytes) -> str:
+    """The SHA-256 of an artifact's bytes, as hex: recorded at save, checked at load."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def load_model(source: PathOrFile | bytes, *, sha256: str | None = None) -> Artifact:
     """Read an artifact written by :func:`save_model`, without ever unpickling.
 
     Args:
-        source: A path or a binary file open for reading.
+        source: A path, a binary file open for reading, or the file's bytes.
+        sha256: The digest recorded when the file was written (:func:`digest`); when
+            given, a file whose bytes differ is refused before numpy parses any of it.
 
     Returns:
         The model and its metadata.
 
     Raises:
-        ArtifactError: When the file holds an object (pickled) array, misses an array, has
-            another format or version, or its arrays disagree in shape.
+        ArtifactError: When the digest differs, the file is truncated or not a zip, holds
+            an object (pickled) array, misses an array, has another format or version, or
+            its arrays disagree in shape.
     """
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+    elif sha256 is not None:
+        if isinstance(source, str | os.PathLike):
+            with open(source, "rb") as handle:
+                data = handle.read()
+        else:
+            data = source.read()
+    else:
+        data = None
+    if sha256 is not None and digest(data) != sha256:
+        raise ArtifactError("The file's checksum differs from the one recorded at save.")
+    if data is not None:
+        source = io.BytesIO(data)
     try:
         with np.load(source, allow_pickle=False) as npz:
             missing = [k for k in _KEYS if k not in npz.files]
@@ -196,7 +223,8 @@ def load_model(source: PathOrFile) -> Artifact:
             arrays = {k: npz[k] for k in _KEYS}
     except ArtifactError:
         raise
-    except (ValueError, OSError, EOFError) as exc:
+    # A truncated or overwritten file fails inside zipfile or zlib, not with numpy's errors.
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as exc:
         raise ArtifactError(f"Cannot load the artifact safely: {exc}") from exc
 
     try:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
@@ -64,7 +64,7 @@ class TestTraining:
         assert version.metrics["rating"]["rmse"] < 1.5
         assert {"read", "evaluate", "train"} <= set(version.timings)
         assert version.data_counts["items"] == Title.objects.filter(is_published=True).count()
-        assert default_storage.exists(version.artifact)
+        assert storages["private"].exists(version.artifact)
         assert version.artifact.endswith(".npz")
 
     def test_a_bad_model_is_not_activated(self, demo: None, monkeypatch: Any) -> None:
@@ -90,16 +90,60 @@ class TestTraining:
         assert tasks.train_model.delay().get() is None
         assert ModelVersion.objects.get() == running
 
-    def test_a_stale_lock_is_released(self, demo: None) -> None:
+    def test_a_lapsed_lease_is_released(self, demo: None, settings: Any) -> None:
+        from datetime import timedelta
+
         from django.utils import timezone
 
-        ModelVersion.objects.create(
+        settings.MARQUEE_TRAINING_LEASE_SECONDS = 60
+        # Started long ago, but its worker renewed the lease 10 s ago: still alive.
+        alive = ModelVersion.objects.create(
             status=ModelVersion.Status.TRAINING,
-            created_at=timezone.now() - engine.TRAINING_TIMEOUT * 2,
+            created_at=timezone.now() - timedelta(hours=5),
+            heartbeat_at=timezone.now() - timedelta(seconds=10),
+        )
+        assert engine.model_train() is None
+        # Its worker was killed: no heartbeat for longer than the lease.
+        ModelVersion.objects.filter(pk=alive.pk).update(
+            heartbeat_at=timezone.now() - timedelta(seconds=61)
         )
         version = engine.model_train()
         assert version.status == ModelVersion.Status.ACTIVE
-        assert ModelVersion.objects.filter(status=ModelVersion.Status.FAILED).count() == 1
+        alive.refresh_from_db()
+        assert alive.status == ModelVersion.Status.FAILED
+        assert "no heartbeat" in alive.error
+
+    def test_each_phase_renews_the_lease(self, demo: None) -> None:
+        beats = []
+
+        def progress(phase: str) -> None:
+            beats.append(
+                ModelVersion.objects.filter(status=ModelVersion.Status.TRAINING)
+                .values_list("heartbeat_at", flat=True)
+                .get()
+            )
+
+        engine.model_train(progress=progress)
+        assert len(beats) == 5
+        assert beats == sorted(beats)
+        assert len(set(beats)) == 5
+
+    def test_a_training_whose_lease_was_taken_does_not_activate(
+        self, demo: None, caplog: Any
+    ) -> None:
+        def declared_dead(phase: str) -> None:
+            if phase == "gate":
+                # Another worker decided this one was dead while it was saving.
+                ModelVersion.objects.filter(status=ModelVersion.Status.TRAINING).update(
+                    status=ModelVersion.Status.FAILED, error="no heartbeat"
+                )
+
+        version = engine.model_train(progress=declared_dead)
+        assert version.status == ModelVersion.Status.FAILED
+        assert not ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).exists()
+        # Its file was discarded with it.
+        assert not list(storages["private"].listdir("models")[1])
+        assert any("lost its lease" in r.message for r in caplog.records)
 
     def test_a_failure_is_recorded(self, demo: None, monkeypatch: Any) -> None:
         def broken() -> None:
@@ -147,11 +191,11 @@ class TestServing:
 
     def test_a_missing_artifact_falls_back(self, demo: None, caplog: Any) -> None:
         version = engine.model_train()
-        default_storage.delete(version.artifact)
+        storages["private"].delete(version.artifact)
         engine._loaded.clear()
         assert engine.serving_model() is None
         assert engine.serving_model() is None
-        assert sum("cannot be loaded" in r.message for r in caplog.records) == 1
+        assert sum("cannot be read" in r.message for r in caplog.records) == 1
 
     def test_a_rating_changes_the_candidates_without_retraining(self, demo: None) -> None:
         engine.model_train()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -60,6 +61,8 @@ def test_retrain_now_queues_a_training(admin_client: Client, monkeypatch: Any) -
 
 def test_activate_asks_for_confirmation(admin_client: Client, monkeypatch: Any) -> None:
     monkeypatch.setattr(tasks.precompute_recommendations, "delay", lambda: None)
+    # These versions have no files; reading one is not what this test is about.
+    monkeypatch.setattr(engine, "artifact_load", lambda *, version: SimpleNamespace(model=None))
     active = _version("active", 0.3)
     ready = _version("ready", 0.29)
     url = reverse("admin:recommendations_modelversion_changelist")
@@ -95,3 +98,20 @@ def test_viewers_cannot_see_versions(alice: User, client: Client) -> None:
     client.force_login(alice)
     response = client.get(reverse("admin:recommendations_modelversion_changelist"))
     assert response.status_code == 302
+
+
+def test_a_version_whose_file_cannot_be_read_is_not_activated(
+    admin_client: Client, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(tasks.precompute_recommendations, "delay", lambda: None)
+    active = _version("active", 0.3)
+    ready = _version("ready", 0.29)
+    url = reverse("admin:recommendations_modelversion_changelist")
+    response = admin_client.post(
+        url, {"action": "activate", "_selected_action": [ready.pk], "confirm": "yes"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Not activated" in response.text
+    ready.refresh_from_db()
+    active.refresh_from_db()
+    assert (ready.status, active.status) == ("ready", "active")

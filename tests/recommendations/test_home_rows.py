@@ -500,9 +500,9 @@ class TestColdStartAndFallbacks:
     def test_a_missing_artifact_falls_back(
         self, client: Client, trained: ModelVersion, caplog: Any
     ) -> None:
-        from django.core.files.storage import default_storage
+        from django.core.files.storage import storages
 
-        default_storage.delete(trained.artifact)
+        storages["private"].delete(trained.artifact)
         _client(client, _demo("Ana"))
         assert client.get("/").status_code == 200
         assert client.get(Title.objects.first().get_absolute_url()).status_code == 200

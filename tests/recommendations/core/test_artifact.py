@@ -10,6 +10,7 @@ import pytest
 from recommendations.core.artifact import (
     FORMAT_VERSION,
     ArtifactError,
+    digest,
     load_model,
     save_model,
 )
@@ -114,3 +115,47 @@ def test_it_refuses_metadata_that_is_not_json_serialisable(
         save_model(
             tmp_path / "m.npz", planted_model, version="v", created_at=CREATED, extra={"x": {1j}}
         )
+
+
+def _saved_bytes(model: TrainedModel) -> bytes:
+    buffer = io.BytesIO()
+    save_model(buffer, model, version="t1", created_at=CREATED)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("keep", [0.0, 0.1, 0.5, 0.9, 0.999])
+def test_it_refuses_a_truncated_file(planted_model: TrainedModel, keep: float) -> None:
+    data = _saved_bytes(planted_model)
+    with pytest.raises(ArtifactError):
+        load_model(io.BytesIO(data[: int(len(data) * keep)]))
+
+
+def test_it_refuses_a_file_with_a_corrupted_member(planted_model: TrainedModel) -> None:
+    data = bytearray(_saved_bytes(planted_model))
+    # Flip bytes in the middle of the compressed arrays, leaving the zip directory intact.
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(b ^ 0xFF for b in data[middle : middle + 64])
+    with pytest.raises(ArtifactError):
+        load_model(bytes(data))
+
+
+def test_it_refuses_garbage(tmp_path: Path) -> None:
+    path = tmp_path / "model.npz"
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 500)
+    with pytest.raises(ArtifactError):
+        load_model(path)
+
+
+def test_a_recorded_checksum_is_checked(tmp_path: Path, planted_model: TrainedModel) -> None:
+    data = _saved_bytes(planted_model)
+    path = tmp_path / "model.npz"
+    path.write_bytes(data)
+    assert_same_model(planted_model, load_model(path, sha256=digest(data)).model)
+    assert_same_model(planted_model, load_model(data, sha256=digest(data)).model)
+    with pytest.raises(ArtifactError, match="checksum"):
+        load_model(path, sha256=digest(data + b"x"))
+    # Another valid model in its place is refused too: the digest names the bytes.
+    buffer = io.BytesIO()
+    save_model(buffer, planted_model, version="t2", created_at=CREATED)
+    with pytest.raises(ArtifactError, match="checksum"):
+        load_model(buffer.getvalue(), sha256=digest(data))
