@@ -8,6 +8,7 @@ from django.db import InterfaceError, OperationalError
 
 from accounts.models import Profile
 from recommendations import engine, services
+from recommendations.core import train as core_train
 from recommendations.models import ModelVersion
 
 TRANSIENT = (OperationalError, InterfaceError)
@@ -33,9 +34,16 @@ def refresh_profile_recommendations(profile_id: int) -> dict[str, int]:
     retry_backoff=True,
     max_retries=2,
 )
-def train_model() -> int | None:
-    """Train a new version; a second request while one trains is skipped (single flight)."""
-    version = engine.model_train()
+def train_model(svd: dict | None = None, ranker: dict | None = None) -> int | None:
+    """Train a new version; a second request while one trains is skipped (single flight).
+
+    `svd` and `ranker` are the fields of SVDParams and RankerParams (`manage.py train`'s
+    options); without them the defaults apply.
+    """
+    version = engine.model_train(
+        svd=core_train.SVDParams(**svd) if svd else None,
+        ranker=core_train.RankerParams(**ranker) if ranker else None,
+    )
     if version is not None and version.status == ModelVersion.Status.ACTIVE:
         precompute_recommendations.delay()
     return version.pk if version else None

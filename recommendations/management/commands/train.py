@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -56,10 +57,6 @@ class Command(BaseCommand):
         ):
             self.stdout.write("A model is already active: not training (--if-no-model).")
             return
-        if not options["sync"]:
-            tasks.train_model.delay()
-            self.stdout.write("Training queued; the worker will run it (see the admin).")
-            return
         svd = SVDParams(
             n_factors=options["factors"],
             n_epochs=options["epochs"],
@@ -77,6 +74,10 @@ class Command(BaseCommand):
             if options["ranker"]
             else None
         )
+        if not options["sync"]:
+            tasks.train_model.delay(svd=asdict(svd), ranker=asdict(ranker) if ranker else None)
+            self.stdout.write("Training queued; the worker will run it (see the admin).")
+            return
         with tqdm(total=len(PHASES), unit="phase", disable=options["verbosity"] < 1) as bar:
 
             def progress(phase: str) -> None:
