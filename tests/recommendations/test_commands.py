@@ -51,3 +51,23 @@ def test_evaluate_prints_ours_beside_the_baselines(demo: None) -> None:
     call_command("evaluate", stdout=table)
     assert "NDCG@10" in table.getvalue()
     assert not ModelVersion.objects.exists()
+
+
+def test_train_queues_its_options_for_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    from recommendations import tasks
+
+    queued: list[dict] = []
+    monkeypatch.setattr(tasks.train_model, "delay", lambda **kwargs: queued.append(kwargs))
+    call_command("train", "--epochs", "7", "--ranker", "ease", stdout=StringIO())
+    assert queued[0]["svd"]["n_epochs"] == 7
+    assert queued[0]["ranker"]["kind"] == "ease"
+
+
+def test_the_task_trains_with_the_options_it_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    from recommendations import engine, tasks
+
+    seen: dict = {}
+    monkeypatch.setattr(engine, "model_train", lambda **kwargs: seen.update(kwargs))
+    tasks.train_model.delay(svd={"n_epochs": 3}, ranker={"kind": "puresvd", "n_factors": 8})
+    assert seen["svd"].n_epochs == 3
+    assert seen["ranker"].n_factors == 8
