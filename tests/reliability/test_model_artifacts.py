@@ -179,3 +179,30 @@ class TestDamagedActiveFile:
         change = client.get(reverse("admin:recommendations_modelversion_change", args=[trained.pk]))
         assert change.status_code == 200
         assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_the_upgrade_moves_served_model_files_out_of_media(trained: ModelVersion) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "recommendations.migrations.0008_model_artifacts_private_and_lease"
+    )
+    # As an older release left it: the file in MEDIA_ROOT/models/, named by version id.
+    private, media = storages["private"], storages["default"]
+    with private.open(trained.artifact, "rb") as handle:
+        data = handle.read()
+    private.delete(trained.artifact)
+    old_name = media.save(f"models/model-{trained.pk}.npz", ContentFile(data))
+    ModelVersion.objects.filter(pk=trained.pk).update(artifact=old_name, artifact_sha256="")
+
+    migration.move_artifacts_out_of_media(apps, None)
+
+    trained.refresh_from_db()
+    assert not media.exists(old_name)
+    assert private.exists(trained.artifact)
+    assert trained.artifact != old_name
+    assert len(trained.artifact_sha256) == 64
+    engine._loaded.clear()
+    assert engine.serving_model().version.pk == trained.pk
