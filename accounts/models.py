@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from catalog.maturity import AGE_CHOICES, KIDS_MAX_AGE
 
@@ -78,6 +81,22 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.name or self.email.split("@", 1)[0]
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self._password_unusable_set = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A token is only good for the password it was issued under: whatever sets a new
+        # one (password change, reset, the admin, `changepassword`) ends the account's
+        # API token, as the session hash ends its other sessions. `_password` holds the
+        # raw password from set_password() until the save; Django clears it before saving
+        # a mere re-hash at sign-in, so it marks a real change.
+        replaced = self._password is not None or self.__dict__.pop("_password_unusable_set", False)
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if replaced and not adding:
+            Token.objects.filter(user=self).delete()
 
 
 class AvatarColor(models.TextChoices):
