@@ -18,8 +18,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from accounts import selectors
+from accounts.limits import LimitReached
 from accounts.models import Profile
-from accounts.services import SignInLocked, sign_in
+from accounts.services import sign_in
 
 PROFILE_HEADER = "X-Marquee-Profile"
 
@@ -35,10 +36,15 @@ _UNRESOLVED = object()
 
 
 class Locked(exceptions.APIException):
-    """Too many wrong passwords for the address (accounts.services.sign_in)."""
+    """Too many wrong passwords for the address or from the client (services.sign_in)."""
 
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     default_code = "sign_in_locked"
+
+    def __init__(self, exc: LimitReached) -> None:
+        super().__init__(str(exc))
+        # DRF's exception handler sends it as Retry-After.
+        self.wait = exc.seconds
 
 
 class ProfileRequired(exceptions.APIException):
@@ -117,8 +123,8 @@ class TokenObtainApi(ObtainAuthToken):
                     email=attrs["email"],
                     password=attrs["password"],
                 )
-            except SignInLocked as exc:
-                raise Locked(str(exc)) from exc
+            except LimitReached as exc:
+                raise Locked(exc) from exc
             if user is None:
                 raise serializers.ValidationError(
                     "Unable to sign in with that e-mail address and password.",

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
 
+from accounts.limits import LimitReached
 from accounts.models import AvatarColor, Language, Profile, User
-from accounts.services import SignInLocked, sign_in
+from accounts.services import password_reset_attempt, sign_in, sign_up_attempt
 from catalog.maturity import AGE_CHOICES, KIDS_MAX_AGE
 
 
@@ -14,8 +19,16 @@ class SignupForm(forms.Form):
     email = forms.EmailField(label="E-mail address")
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
+    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
+        try:
+            sign_up_attempt(request=self.request, email=email)
+        except LimitReached as exc:
+            raise forms.ValidationError(str(exc), code="limited") from exc
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("An account with this address exists. Sign in instead.")
         return email
@@ -44,12 +57,26 @@ class EmailAuthenticationForm(AuthenticationForm):
         if email is not None and password:
             try:
                 self.user_cache = sign_in(request=self.request, email=email, password=password)
-            except SignInLocked as exc:
+            except LimitReached as exc:
                 raise forms.ValidationError(str(exc), code="locked") from exc
             if self.user_cache is None:
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        try:
+            password_reset_attempt(request=self.request, email=email)
+        except LimitReached as exc:
+            raise forms.ValidationError(str(exc), code="limited") from exc
+        return email
 
 
 class ProfileForm(forms.ModelForm):

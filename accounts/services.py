@@ -1,60 +1,116 @@
 from __future__ import annotations
 
-import hashlib
-import math
-import time
-
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
+from accounts import limits
 from accounts.models import AvatarColor, Profile, User
 from catalog.maturity import KIDS_MAX_AGE
 
 SESSION_KEY = "marquee_profile_id"
 
 
-class SignInLocked(Exception):
-    """Too many wrong passwords for one address: sign-in waits until the window ends."""
-
-    def __init__(self, minutes: int) -> None:
-        self.minutes = minutes
-        unit = "minute" if minutes == 1 else "minutes"
-        super().__init__(
-            f"Too many failed sign-ins for this address. Try again in {minutes} {unit}."
-        )
-
-
-def _failures_key(email: str) -> str:
-    # Hashed: the cache (Redis, perhaps shared) need not hold addresses.
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    return f"sign-in-failures:{digest}"
+def _sign_in_limits() -> tuple[limits.Limit, limits.Limit]:
+    window = settings.MARQUEE_SIGN_IN_WINDOW
+    return (
+        limits.Limit(
+            "sign-in-client",
+            settings.MARQUEE_SIGN_IN_CLIENT_FAILURES,
+            window,
+            "Too many failed sign-ins from your network.",
+        ),
+        limits.Limit(
+            "sign-in-address",
+            settings.MARQUEE_SIGN_IN_FAILURES,
+            window,
+            "Too many failed sign-ins for this address.",
+        ),
+    )
 
 
 def sign_in(*, request: HttpRequest | None, email: str, password: str) -> User | None:
-    """Check an address and password, with a limit on wrong guesses per address.
+    """Check an address and password, with limits on wrong guesses.
 
-    After MARQUEE_SIGN_IN_FAILURES wrong passwords within MARQUEE_SIGN_IN_WINDOW seconds
-    (counted from the first), the address cannot sign in, on the site or for an API
-    token, until the window ends: guessing a password takes years instead of hours. A
-    right password clears the count. Counts live in the cache: shared by every process
-    when it is Redis, per process otherwise.
+    After MARQUEE_SIGN_IN_FAILURES wrong passwords for an address, or
+    MARQUEE_SIGN_IN_CLIENT_FAILURES from one client address, within MARQUEE_SIGN_IN_WINDOW
+    seconds (counted from the first), sign-in raises LimitReached, on the site and for an
+    API token, until the window ends: guessing a password takes years instead of hours.
+    Each check takes its slot before the password is checked, so parallel guesses get no
+    more checks than sequential ones. A right password clears the address's count and
+    gives back the client's slot, but does not clear the client's count: signing in to
+    one's own account must not reset a guesser's.
     """
-    key = _failures_key(email)
-    window = settings.MARQUEE_SIGN_IN_WINDOW
-    count, since = cache.get(key, (0, 0.0))
-    if count >= settings.MARQUEE_SIGN_IN_FAILURES:
-        raise SignInLocked(max(1, math.ceil((since + window - time.time()) / 60)))
+    client_limit, address_limit = _sign_in_limits()
+    client = limits.client_address(request) if request is not None else ""
+    checks = [(address_limit, email)]
+    if client:
+        checks.insert(0, (client_limit, client))
+    limits.attempts_take(*checks)
     user = authenticate(request, email=email, password=password)
-    if user is None:
-        since = since or time.time()
-        cache.set(key, (count + 1, since), timeout=max(1, int(since + window - time.time())))
-    elif count:
-        cache.delete(key)
+    if user is not None:
+        limits.attempts_clear(limit=address_limit, who=email)
+        if client:
+            limits.attempt_give_back(limit=client_limit, who=client)
     return user
+
+
+def sign_up_attempt(*, request: HttpRequest, email: str) -> None:
+    """Count a sign-up for the client and for the address; LimitReached past the limits.
+
+    Checked before the address is looked up: "an account with this address exists" tells
+    who has an account, so probing costs time like guessing passwords does.
+    """
+    window = settings.MARQUEE_SIGN_UP_WINDOW
+    limits.attempts_take(
+        (
+            limits.Limit(
+                "sign-up-client",
+                settings.MARQUEE_SIGN_UP_PER_CLIENT,
+                window,
+                "Too many sign-ups from your network.",
+            ),
+            limits.client_address(request),
+        ),
+        (
+            limits.Limit(
+                "sign-up-address",
+                settings.MARQUEE_SIGN_UP_PER_ADDRESS,
+                window,
+                "Too many sign-ups for this address.",
+            ),
+            email,
+        ),
+    )
+
+
+def password_reset_attempt(*, request: HttpRequest, email: str) -> None:
+    """Count a password-reset request for the client and the address, whether or not an
+    account uses it (so the answer says nothing about that); LimitReached past the limits.
+    """
+    window = settings.MARQUEE_PASSWORD_RESET_WINDOW
+    limits.attempts_take(
+        (
+            limits.Limit(
+                "password-reset-client",
+                settings.MARQUEE_PASSWORD_RESET_PER_CLIENT,
+                window,
+                "Too many reset requests from your network.",
+            ),
+            limits.client_address(request),
+        ),
+        (
+            limits.Limit(
+                "password-reset-address",
+                settings.MARQUEE_PASSWORD_RESET_PER_ADDRESS,
+                window,
+                "Too many reset requests for this address.",
+            ),
+            email,
+        ),
+    )
 
 
 def _profile_validate(profile: Profile) -> None:

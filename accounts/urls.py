@@ -45,7 +45,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetView.as_view(
             template_name="accounts/password_form.html",
             extra_context={"heading": "Reset your password", "button": "Send reset link"},
             email_template_name="accounts/email/password_reset.txt",

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +26,7 @@ from accounts.forms import (
     AccountDeleteForm,
     AccountForm,
     LetterboxdImportForm,
+    PasswordResetForm,
     PrivateSessionForm,
     ProfileForm,
     RatingScaleForm,
@@ -50,7 +53,7 @@ def _apply_errors(form: ProfileForm | SignupForm, exc: ValidationError) -> None:
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:profile_picker")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         user = services.account_create(
             email=form.cleaned_data["email"],
@@ -63,6 +66,15 @@ def signup(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Welcome to Marquee, {profile.name}.")
         return redirect("catalog:home")
     return TemplateResponse(request, "accounts/signup.html", {"form": form})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, with limits on the mails per address and per client (PasswordResetForm)."""
+
+    form_class = PasswordResetForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 def _account_page(

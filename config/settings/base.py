@@ -142,6 +142,11 @@ if _redis_cache:
         "LOCATION": _redis_cache,
     }
 
+# How many reverse proxies sit in front of the site, each appending to X-Forwarded-For.
+# 0: the header is the client's say and is ignored; the peer's address is the client's.
+# Every limit (accounts.limits.client_address) and DRF's throttles read it the same way.
+MARQUEE_TRUSTED_PROXIES = env.get_int("MARQUEE_TRUSTED_PROXIES", 0, minimum=0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -153,6 +158,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_RATES": {"auth-token": env.get_str("MARQUEE_TOKEN_RATE", "10/min")},
+    "NUM_PROXIES": MARQUEE_TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Marquee API",
@@ -197,6 +203,19 @@ MARQUEE_MAX_PROFILES = 5
 # Wrong passwords allowed per address before sign-in waits out the window (seconds).
 MARQUEE_SIGN_IN_FAILURES = env.get_int("MARQUEE_SIGN_IN_FAILURES", 5, minimum=1)
 MARQUEE_SIGN_IN_WINDOW = env.get_int("MARQUEE_SIGN_IN_WINDOW", 15 * 60, minimum=1)
+# Wrong passwords from one client address (any e-mail addresses) in the same window: high
+# enough for a household behind one router, low enough to stop spraying many accounts.
+MARQUEE_SIGN_IN_CLIENT_FAILURES = env.get_int("MARQUEE_SIGN_IN_CLIENT_FAILURES", 20, minimum=1)
+# Sign-ups per client address and per e-mail address within the window (seconds).
+MARQUEE_SIGN_UP_PER_CLIENT = env.get_int("MARQUEE_SIGN_UP_PER_CLIENT", 10, minimum=1)
+MARQUEE_SIGN_UP_PER_ADDRESS = env.get_int("MARQUEE_SIGN_UP_PER_ADDRESS", 5, minimum=1)
+MARQUEE_SIGN_UP_WINDOW = env.get_int("MARQUEE_SIGN_UP_WINDOW", 60 * 60, minimum=1)
+# Password-reset mails per e-mail address and per client address within the window.
+MARQUEE_PASSWORD_RESET_PER_ADDRESS = env.get_int(
+    "MARQUEE_PASSWORD_RESET_PER_ADDRESS", 3, minimum=1
+)
+MARQUEE_PASSWORD_RESET_PER_CLIENT = env.get_int("MARQUEE_PASSWORD_RESET_PER_CLIENT", 10, minimum=1)
+MARQUEE_PASSWORD_RESET_WINDOW = env.get_int("MARQUEE_PASSWORD_RESET_WINDOW", 60 * 60, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -7,7 +7,7 @@ os.environ.setdefault("DEBUG", "false")
 from config import env  # noqa: E402
 
 from .base import *  # noqa: E402,F403
-from .base import DEBUG  # noqa: E402
+from .base import DEBUG, MARQUEE_TRUSTED_PROXIES  # noqa: E402
 
 if DEBUG:
     raise env.ImproperlyConfigured("DEBUG: must be off with config.settings.production.")
@@ -19,7 +19,10 @@ ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS:
     raise env.ImproperlyConfigured("ALLOWED_HOSTS: required in production.")
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only a proxy of ours may say the request came over HTTPS: without one, any client could
+# send X-Forwarded-Proto. The proxy must set the header, not append to it.
+if MARQUEE_TRUSTED_PROXIES > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.get_bool("SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
