@@ -137,8 +137,10 @@ DEFAULT_FROM_EMAIL = env.get_str("DEFAULT_FROM_EMAIL", "Marquee <marquee@localho
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 _redis_cache = env.get_str("REDIS_CACHE_URL", "")
 if _redis_cache:
+    # Short timeouts, and local memory while Redis is unreachable (config.cache): a cache
+    # outage slows nothing down and fails no request.
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.FallbackRedisCache",
         "LOCATION": _redis_cache,
     }
 
