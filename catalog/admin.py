@@ -111,7 +111,7 @@ class TitleAdmin(admin.ModelAdmin):
     @admin.display(description="Poster")
     def poster_thumbnail(self, title: Title) -> str:
         return format_html(
-            '<img src="{}" alt="" width="40" height="60" style="border-radius:3px">',
+            '<img src="{}" alt="" width="40" height="60" class="poster-thumb">',
             title.poster_url,
         )
 

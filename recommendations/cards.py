@@ -144,7 +144,7 @@ def _rating_peek(title: object, name: str, slug: str) -> str:
     if mine:
         label = stars_label(Decimal(mine))
         shown = (
-            f'<span class="stars-peek" style="--stars: {label}" aria-hidden="true"></span>'
+            f'<span class="stars-peek" data-stars="{label}" aria-hidden="true"></span>'
             f'<span class="visually-hidden">Your rating of {name}: {label} stars; change it</span>'
         )
     elif thumbs:
@@ -250,7 +250,9 @@ def title_card(title: object, ctx: CardContext, *, row_key: str = "") -> str:
         shown = _percent(percent)
         parts.append(
             f'<span class="progress" role="img" aria-label="{shown}% watched">'
-            f'<span style="width: {shown}%"></span></span>'
+            # An SVG's width attribute, not a style attribute: the CSP refuses those.
+            '<svg viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true">'
+            f'<rect width="{shown}" height="1"/></svg></span>'
         )
     parts.append(f'</span><span class="card-name">{name}</span>')
     match = getattr(title, "match", None)

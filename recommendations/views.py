@@ -36,6 +36,11 @@ from recommendations.onboarding import (
 
 # Rows and pages listen for this event to refresh what depends on the profile's signals.
 SIGNALS_CHANGED = "signals-changed"
+# Sent instead when a title was hidden and its card offers an Undo in place: rows keep
+# still so that the Undo stays on screen. Two names rather than a detail the listeners
+# filter on, because an htmx event filter (`[!detail.undo]`) is evaluated with eval,
+# which the Content-Security-Policy refuses.
+TITLE_HIDDEN = "title-hidden"
 PAGE_SIZE = 48
 
 
@@ -60,13 +65,13 @@ def _fragment(
 ) -> HttpResponse:
     """The swapped widget, and the event that makes dependent rows re-fetch.
 
-    With `undo` the card itself offers an Undo in place; rows then keep still (they listen
-    with a `[!detail.undo]` filter) so that the Undo stays on screen.
+    With `undo` the card itself offers an Undo in place; the event is then TITLE_HIDDEN,
+    which rows do not listen to, so that the Undo stays on screen.
     """
     response = TemplateResponse(request, template, context)
     _rebuild_home(request)
-    detail = {"title": context["title"].slug, "undo": undo}
-    return trigger_client_event(response, SIGNALS_CHANGED, detail)
+    event = TITLE_HIDDEN if undo else SIGNALS_CHANGED
+    return trigger_client_event(response, event, {"title": context["title"].slug})
 
 
 def _rebuild_home(request: HtmxHttpRequest) -> None:
@@ -161,7 +166,7 @@ def continue_remove(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         # The card goes at once; the row re-fetches and fills the gap.
         _rebuild_home(request)
         response = HttpResponse("")
-        return trigger_client_event(response, SIGNALS_CHANGED, {"title": slug, "undo": False})
+        return trigger_client_event(response, SIGNALS_CHANGED, {"title": slug})
     messages.info(request, f"“{title.name}” is off Continue watching; your progress is kept.")
     return redirect(safe_next(request, reverse("catalog:home")))
 
