@@ -11,7 +11,6 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +20,7 @@ from accounts import selectors
 from accounts.limits import LimitReached
 from accounts.models import Profile
 from accounts.services import sign_in
+from config.parsers import JSONParser
 
 PROFILE_HEADER = "X-Marquee-Profile"
 

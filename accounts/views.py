@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import data, selectors, services
 from accounts.decorators import profile_required
@@ -49,7 +49,7 @@ def _apply_errors(form: ProfileForm | SignupForm, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:profile_picker")
@@ -99,7 +99,7 @@ def _account_page(
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def account(request: ProfileHttpRequest) -> HttpResponse:
     form = AccountForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
@@ -148,7 +148,7 @@ def _download(content_type: str, filename: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 @never_cache
 def account_data_export(request: ProfileHttpRequest) -> HttpResponse:
     response = _download(
@@ -168,7 +168,7 @@ def _profile_csv(profile: Profile, what: str, rows: Iterable[list[str]]) -> Http
 
 
 @login_required
-@require_GET
+@require_safe
 @never_cache
 @profile_required
 def profile_ratings_csv(request: ProfileHttpRequest) -> HttpResponse:
@@ -177,7 +177,7 @@ def profile_ratings_csv(request: ProfileHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 @never_cache
 @profile_required
 def profile_history_csv(request: ProfileHttpRequest) -> HttpResponse:
@@ -186,7 +186,7 @@ def profile_history_csv(request: ProfileHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @profile_required
 def profile_ratings_import(request: ProfileHttpRequest) -> HttpResponse:
     # Not `request.POST or None`: a POST carrying only the file has an empty POST dict.
@@ -213,7 +213,7 @@ def profile_ratings_import(request: ProfileHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def account_delete(request: ProfileHttpRequest) -> HttpResponse:
     form = AccountDeleteForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -255,10 +255,10 @@ def profile_select(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def profile_create(request: HttpRequest) -> HttpResponse:
     count = selectors.profile_list(account=request.user).count()
-    if count >= settings.MARQUEE_MAX_PROFILES and request.method == "GET":
+    if count >= settings.MARQUEE_MAX_PROFILES and request.method != "POST":
         messages.error(
             request, f"An account can have at most {settings.MARQUEE_MAX_PROFILES} profiles."
         )
@@ -276,7 +276,7 @@ def profile_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
     profile = selectors.profile_get_for_account(account=request.user, profile_id=pk)
     form = ProfileForm(request.POST or None, instance=profile)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -7,8 +9,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.maturity import MaturityRating, age_for
+from catalog.maturity import MaturityRating, age_for, ratings_up_to
 from config.slug_urls import slug_url
+
+if TYPE_CHECKING:
+    from accounts.models import Profile
 
 MIN_YEAR = 1870
 MAX_YEAR = 2100
@@ -74,6 +79,25 @@ class Person(models.Model):
         return reverse("catalog:person", args=[self.slug])
 
 
+def title_visibility(profile: Profile | None, *, through: str = "", unpublished: bool = False) -> Q:
+    """The one rule for which titles a profile may see: published, within its maturity limit.
+
+    Without a profile (anonymous browsing, an API client acting as none) there is no
+    maturity limit. `through` prefixes the lookups to filter rows that point at a title,
+    e.g. `Rating.objects.filter(title_visibility(profile, through="title__"))`.
+    `unpublished` (for curators) waives publication, never the maturity limit.
+    """
+    rule = Q() if unpublished else Q(**{f"{through}is_published": True})
+    if profile is not None and profile.max_maturity_age < 18:
+        rule &= Q(**{f"{through}maturity_rating__in": ratings_up_to(profile.max_maturity_age)})
+    return rule
+
+
+class TitleQuerySet(models.QuerySet):
+    def visible_to(self, profile: Profile | None, *, unpublished: bool = False) -> TitleQuerySet:
+        return self.filter(title_visibility(profile, unpublished=unpublished))
+
+
 class Title(models.Model):
     class Kind(models.TextChoices):
         MOVIE = "movie", "Movie"
@@ -127,6 +151,8 @@ class Title(models.Model):
     genres = models.ManyToManyField(Genre, related_name="titles", blank=True)
     tags = models.ManyToManyField(Tag, related_name="titles", blank=True)
     people = models.ManyToManyField(Person, through="Credit", related_name="titles")
+
+    objects = TitleQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "year"]

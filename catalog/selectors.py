@@ -50,11 +50,7 @@ def _allowed_ratings(profile: Profile | None) -> list[str] | None:
 
 
 def title_visible_queryset(*, profile: Profile | None) -> QuerySet[Title]:
-    titles = Title.objects.filter(is_published=True)
-    allowed = _allowed_ratings(profile)
-    if allowed is not None:
-        titles = titles.filter(maturity_rating__in=allowed)
-    return titles
+    return Title.objects.visible_to(profile)
 
 
 def card_titles(titles: QuerySet[Title]) -> QuerySet[Title]:
@@ -250,7 +246,8 @@ class SearchResults:
 
 
 def search(*, query: str, profile: Profile | None, limit: int = SEARCH_LIMIT) -> SearchResults:
-    query = " ".join(query.split())[:100]
+    # PostgreSQL refuses a NUL character in any text parameter; it is no search word anyway.
+    query = " ".join(query.replace("\x00", " ").split())[:100]
     if not query:
         return SearchResults(query="", titles=[], people=[])
     visible = title_visible_queryset(profile=profile)

@@ -4,7 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from accounts.decorators import profile_required
@@ -20,18 +20,26 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def _page_number(request: HttpRequest) -> int:
+# No list has this many pages; a larger number would overflow the database's OFFSET.
+MAX_PAGE = 10_000
+
+
+def page_number(request: HttpRequest) -> int:
+    """The `?page=` of a list page: 1 when absent or not a number, 404 beyond MAX_PAGE."""
     try:
-        return max(1, min(int(request.GET.get("page", "1")), 10_000))
+        number = int(request.GET.get("page", "1"))
     except ValueError:
         return 1
+    if number > MAX_PAGE:
+        raise Http404("No such page.")
+    return max(number, 1)
 
 
 # Rendered with the page: the rest arrive as they scroll into view.
 EAGER_ROWS = 3
 
 
-@require_GET
+@require_safe
 def home(request: HtmxHttpRequest) -> HttpResponse:
     profile = request.profile
     if profile is None:
@@ -69,7 +77,7 @@ def _varies_with_htmx(response: HttpResponse) -> HttpResponse:
 
 
 @profile_required
-@require_GET
+@require_safe
 def row(request: HtmxHttpRequest, key: str) -> HttpResponse:
     """A home row: the fragment for HTMX, its "see all" page otherwise."""
     intent = row_plans.Intent.from_query(request.GET)
@@ -85,14 +93,16 @@ def row(request: HtmxHttpRequest, key: str) -> HttpResponse:
     return _varies_with_htmx(TemplateResponse(request, "catalog/row.html", context))
 
 
-@require_GET
+@require_safe
 def browse(request: HtmxHttpRequest, genre_slug: str | None = None) -> HttpResponse:
     genre = selectors.genre_get(slug=genre_slug) if genre_slug else None
     kind = request.GET.get("kind", "")
     order = request.GET.get("order", "year")
     page = selectors.title_browse(
-        profile=request.profile, genre=genre, kind=kind, order=order, page=_page_number(request)
+        profile=request.profile, genre=genre, kind=kind, order=order, page=page_number(request)
     )
+    if page.number > 1 and not page.titles:
+        raise Http404("No such page.")
     query = request.GET.copy()
     query["page"] = str(page.next_number)
     context = {
@@ -109,7 +119,7 @@ def browse(request: HtmxHttpRequest, genre_slug: str | None = None) -> HttpRespo
     return TemplateResponse(request, "catalog/browse.html", context)
 
 
-@require_GET
+@require_safe
 def title_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     title = selectors.title_detail(slug=slug, profile=request.profile)
     credits = list(title.credits.all())
@@ -125,13 +135,13 @@ def title_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return TemplateResponse(request, "catalog/title_detail.html", context)
 
 
-@require_GET
+@require_safe
 def person_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     filmography = selectors.person_detail(slug=slug, profile=request.profile)
     return TemplateResponse(request, "catalog/person_detail.html", {"filmography": filmography})
 
 
-@require_GET
+@require_safe
 def search(request: HtmxHttpRequest) -> HttpResponse:
     results = selectors.search(query=request.GET.get("q", ""), profile=request.profile)
     context = {"results": results}
@@ -140,15 +150,16 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
     return TemplateResponse(request, "catalog/search.html", context)
 
 
-@require_GET
+@require_safe
 def poster(request: HttpRequest, slug: str) -> HttpResponse:
-    # Curators see posters of unpublished titles in the admin; the public does not.
-    titles = (
-        Title.objects.all() if request.user.is_staff else Title.objects.filter(is_published=True)
-    )
+    # A generated poster shows the title's name: the title page's rule decides who gets it
+    # (a kids profile gets no poster of a title above its limit). Curators also see the
+    # posters of unpublished titles in the admin, still within their profile's limit.
+    titles = Title.objects.visible_to(request.profile, unpublished=request.user.is_staff)
     title = get_object_or_404(titles.only("name", "year", "kind"), slug=slug)
     response = HttpResponse(
         poster_svg(title.name, title.year, title.kind), content_type="image/svg+xml"
     )
-    patch_cache_control(response, public=True, max_age=60 * 60 * 24)
+    # Private: whether it is served depends on who asks, so no shared cache may keep it.
+    patch_cache_control(response, private=True, max_age=60 * 60 * 24)
     return response

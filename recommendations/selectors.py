@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Profile
-from catalog.models import Episode, Title
+from catalog.models import Episode, Title, title_visibility
 from recommendations.models import (
     ListItem,
     NotInterested,
@@ -120,9 +120,10 @@ def title_state(*, profile: Profile, title: Title) -> TitleState:
 def history_list(*, profile: Profile, kind: str | None = None) -> QuerySet[WatchProgress]:
     """What the profile watched, newest first: one row per film or series."""
     rows = (
-        WatchProgress.objects.filter(
-            profile=profile, episode__isnull=True, title__is_published=True
-        )
+        # The profile's maturity limit as everywhere: a kids profile (or one whose limit
+        # was lowered since) never sees the name of a title above it, even its own row.
+        WatchProgress.objects.filter(profile=profile, episode__isnull=True)
+        .filter(title_visibility(profile, through="title__"))
         .select_related("title", "current_episode__season")
         .annotate(
             excluded_from_taste=Exists(
@@ -141,7 +142,8 @@ def history_list(*, profile: Profile, kind: str | None = None) -> QuerySet[Watch
 
 def rating_list(*, profile: Profile) -> QuerySet[Rating]:
     return (
-        Rating.objects.filter(profile=profile, title__is_published=True)
+        Rating.objects.filter(profile=profile)
+        .filter(title_visibility(profile, through="title__"))
         .select_related("title")
         .annotate(
             excluded_from_taste=Exists(
@@ -154,7 +156,8 @@ def rating_list(*, profile: Profile) -> QuerySet[Rating]:
 
 def my_list(*, profile: Profile) -> QuerySet[ListItem]:
     return (
-        ListItem.objects.filter(profile=profile, title__is_published=True)
+        ListItem.objects.filter(profile=profile)
+        .filter(title_visibility(profile, through="title__"))
         .select_related("title")
         .order_by("-added_at", "-id")
     )
@@ -162,7 +165,8 @@ def my_list(*, profile: Profile) -> QuerySet[ListItem]:
 
 def not_interested_list(*, profile: Profile) -> QuerySet[NotInterested]:
     return (
-        NotInterested.objects.filter(profile=profile, title__is_published=True)
+        NotInterested.objects.filter(profile=profile)
+        .filter(title_visibility(profile, through="title__"))
         .select_related("title")
         .order_by("-created_at", "-id")
     )
@@ -176,7 +180,7 @@ def finished_unrated(*, profile: Profile) -> QuerySet[Title]:
     rated = Rating.objects.filter(profile=profile, title=OuterRef("pk"))
     last_finished = finished.order_by("-completed_at").values("completed_at")[:1]
     return (
-        Title.objects.filter(is_published=True)
+        Title.objects.visible_to(profile)
         .filter(Exists(finished))
         .exclude(Exists(rated))
         .annotate(finished_at=Subquery(last_finished))
@@ -189,7 +193,8 @@ def my_list_titles(*, profile: Profile) -> QuerySet[Title]:
     added = ListItem.objects.filter(profile=profile, title=OuterRef("pk")).values("added_at")[:1]
     on_list = ListItem.objects.filter(profile=profile).values("title")
     return (
-        Title.objects.filter(is_published=True, pk__in=on_list)
+        Title.objects.visible_to(profile)
+        .filter(pk__in=on_list)
         .annotate(added_to_list_at=Subquery(added))
         .order_by("-added_to_list_at", "-id")
     )
@@ -248,3 +253,28 @@ def top_picks(*, profile: Profile, visible: QuerySet[Title], limit: int = TOP_PI
         title.predicted_stars = candidates.predicted_stars[position]
         picks.append(title)
     return picks[:limit]
+
+
+def profiles_with_stale_candidates(*, version_id: int, limit: int) -> list[int]:
+    """Profiles whose stored candidates miss a signal, the longest-waiting first.
+
+    Stale: computed before the profile's latest signal, by another model version, or never
+    computed for a profile that has signals. A refresh queued after each signal keeps
+    this empty; it fills when refreshes were lost (the broker down, a worker killed).
+    """
+    has_signals = (
+        Exists(Rating.objects.filter(profile=OuterRef("pk")))
+        | Exists(WatchProgress.objects.filter(profile=OuterRef("pk")))
+        | Exists(ListItem.objects.filter(profile=OuterRef("pk")))
+        | Exists(NotInterested.objects.filter(profile=OuterRef("pk")))
+    )
+    stale = (
+        Q(candidates__isnull=True) & has_signals
+        | Q(candidates__computed_at__lt=F("signals_changed_at"))
+        | Q(candidates__isnull=False) & ~Q(candidates__version_id=version_id)
+    )
+    return list(
+        Profile.objects.filter(stale)
+        .order_by("signals_changed_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -9,18 +9,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
 from accounts.decorators import profile_required
 from accounts.navigation import safe_next
 from catalog.models import Episode, Title
 from catalog.selectors import title_visible_queryset
-from catalog.views import HtmxHttpRequest
+from catalog.views import HtmxHttpRequest, page_number
 from recommendations import rows as row_plans
 from recommendations import selectors, services
 from recommendations.onboarding import (
@@ -139,8 +139,10 @@ def my_list_toggle(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @profile_required
 @require_POST
 def not_interested(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    # Not filtered by maturity: undoing must work even if the limit changed meanwhile.
-    title = get_object_or_404(Title, slug=slug, is_published=True)
+    # Like any action, only on a title the profile may see: a kids profile marking an adult
+    # title would find its name on its "not interested" page. A mark left from before a
+    # limit was lowered stays hidden, and can be undone once the title is visible again.
+    title = _title(request, slug)
     undo = request.POST.get("action") == "undo"
     if undo:
         services.not_interested_remove(profile=request.profile, title=title)
@@ -208,7 +210,7 @@ def history_remove(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @profile_required
-@require_GET
+@require_safe
 def player(request: HtmxHttpRequest, slug: str, episode_id: int | None = None) -> HttpResponse:
     title = _title(request, slug)
     state = selectors.title_state(profile=request.profile, title=title)
@@ -249,12 +251,11 @@ def _list_page(
     rows: QuerySet,
     extra: dict[str, object] | None = None,
 ) -> HttpResponse:
-    try:
-        number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        number = 1
+    number = page_number(request)
     start = (number - 1) * PAGE_SIZE
     items = list(rows[start : start + PAGE_SIZE + 1])
+    if number > 1 and not items:
+        raise Http404("No such page.")
     context = {
         "items": items[:PAGE_SIZE],
         "page_number": number,
@@ -265,7 +266,7 @@ def _list_page(
 
 
 @profile_required
-@require_GET
+@require_safe
 def history(request: HtmxHttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     rows = selectors.history_list(profile=request.profile, kind=kind)
@@ -278,7 +279,7 @@ def history(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @profile_required
-@require_GET
+@require_safe
 def ratings(request: HtmxHttpRequest) -> HttpResponse:
     response = _list_page(
         request, "recommendations/ratings.html", selectors.rating_list(profile=request.profile)
@@ -290,7 +291,7 @@ def ratings(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @profile_required
-@require_GET
+@require_safe
 def my_list(request: HtmxHttpRequest) -> HttpResponse:
     titles = selectors.titles_with_profile_state(
         selectors.my_list_titles(profile=request.profile), profile=request.profile
@@ -299,7 +300,7 @@ def my_list(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @profile_required
-@require_GET
+@require_safe
 def not_interested_page(request: HtmxHttpRequest) -> HttpResponse:
     return _list_page(
         request,
@@ -309,7 +310,7 @@ def not_interested_page(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @profile_required
-@require_GET
+@require_safe
 def top_picks(request: HtmxHttpRequest) -> HttpResponse:
     visible = title_visible_queryset(profile=request.profile)
     picks = selectors.top_picks(profile=request.profile, visible=visible, limit=100)
@@ -317,7 +318,7 @@ def top_picks(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @profile_required
-@require_GET
+@require_safe
 def rate_watched(request: HtmxHttpRequest) -> HttpResponse:
     titles = selectors.titles_with_profile_state(
         selectors.finished_unrated(profile=request.profile), profile=request.profile
@@ -366,10 +367,10 @@ def _onboarding_page(
 
 
 @profile_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def onboarding(request: HtmxHttpRequest) -> HttpResponse:
     """A new profile picks titles it likes (or skips), then goes home to see them used."""
-    if request.method == "GET":
+    if request.method != "POST":
         return _onboarding_page(request, request.GET)
     home = safe_next(request, reverse("catalog:home"))
     if "skip" in request.POST:

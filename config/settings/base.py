@@ -162,7 +162,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 24,
     # drf-spectacular's, plus every error response an operation answers (config.schema).
     "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON parser with a nesting limit: deep nesting is a RecursionError, a 500.
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
     "DEFAULT_THROTTLE_RATES": {"auth-token": env.get_str("MARQUEE_TOKEN_RATE", "10/min")},
     "NUM_PROXIES": MARQUEE_TRUSTED_PROXIES,
 }
