@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from config.enqueue import task_enqueue
 from recommendations import engine, tasks
 from recommendations.charts import metrics_chart_svg
 from recommendations.models import ModelVersion, TrendingTitle
@@ -97,12 +98,19 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
     def retrain_view(self, request: HttpRequest) -> HttpResponse:
         if request.method == "POST":
-            tasks.train_model.delay()
-            self.message_user(
-                request,
-                "Training queued. A new version appears here when the worker has finished.",
-                messages.SUCCESS,
-            )
+            if task_enqueue(tasks.train_model):
+                self.message_user(
+                    request,
+                    "Training queued. A new version appears here when the worker has finished.",
+                    messages.SUCCESS,
+                )
+            else:
+                self.message_user(
+                    request,
+                    "Training not queued: the task queue is unreachable. Try again later; "
+                    "the nightly training runs as planned.",
+                    messages.ERROR,
+                )
         return HttpResponseRedirect(reverse("admin:recommendations_modelversion_changelist"))
 
     @admin.action(description="Activate this version")
@@ -124,8 +132,16 @@ class ModelVersionAdmin(admin.ModelAdmin):
             except engine.ArtifactUnreadable as exc:
                 self.message_user(request, f"Not activated: {exc}", messages.ERROR)
                 return None
-            tasks.precompute_recommendations.delay()
-            self.message_user(request, f"{version} now serves.", messages.SUCCESS)
+            if task_enqueue(tasks.precompute_recommendations):
+                self.message_user(request, f"{version} now serves.", messages.SUCCESS)
+            else:
+                # Pages fold signals in as they are built; stale candidates catch up later.
+                self.message_user(
+                    request,
+                    f"{version} now serves. The task queue is unreachable: profiles' "
+                    "candidates are refreshed when it is back.",
+                    messages.WARNING,
+                )
             return None
         active = ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).first()
         return TemplateResponse(

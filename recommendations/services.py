@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import Profile
 from catalog.maturity import ratings_up_to
 from catalog.models import Episode, Title
+from config.enqueue import task_enqueue
 from recommendations.models import (
     HALF_STARS,
     ListItem,
@@ -52,7 +53,9 @@ class _RefreshCallback:
     def __call__(self) -> None:
         from recommendations.tasks import refresh_profile_recommendations
 
-        refresh_profile_recommendations.delay(self.profile_id)
+        # The signal is saved whatever happens here: a broker outage is logged and the
+        # refresh left to refresh_stale_candidates, never turned into a failed request.
+        task_enqueue(refresh_profile_recommendations, self.profile_id)
 
 
 def signals_changed(*, profile: Profile) -> None:

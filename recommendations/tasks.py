@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from accounts.models import Profile
-from recommendations import engine, services
+from recommendations import engine, selectors, services
 from recommendations.core import train as core_train
 from recommendations.models import ModelVersion
 
@@ -100,3 +100,20 @@ def retrain_if_stale() -> bool:
 )
 def refresh_trending() -> int:
     return services.trending_refresh()
+
+
+# Profiles refreshed per run of refresh_stale_candidates: a run stays well inside its
+# time limit, and a backlog drains over a few runs.
+STALE_CANDIDATES_PER_RUN = 200
+
+
+@shared_task(
+    acks_late=True, time_limit=600, soft_time_limit=540, autoretry_for=TRANSIENT, max_retries=3
+)
+def refresh_stale_candidates(limit: int = STALE_CANDIDATES_PER_RUN) -> int:
+    """Refresh profiles whose refresh after a signal was lost (beat, every 5 minutes)."""
+    serving = engine.serving_model()
+    if serving is None:
+        return 0
+    stale = selectors.profiles_with_stale_candidates(version_id=serving.version.pk, limit=limit)
+    return refresh_profiles(stale)

@@ -53,14 +53,14 @@ def test_versions_are_listed_beside_the_baselines_with_a_chart(
 
 def test_retrain_now_queues_a_training(admin_client: Client, monkeypatch: Any) -> None:
     queued: list[bool] = []
-    monkeypatch.setattr(tasks.train_model, "delay", lambda: queued.append(True))
+    monkeypatch.setattr(tasks.train_model, "apply_async", lambda *a, **k: queued.append(True))
     response = admin_client.post(reverse("admin:recommendations_modelversion_retrain"))
     assert response.status_code == 302
     assert queued == [True]
 
 
 def test_activate_asks_for_confirmation(admin_client: Client, monkeypatch: Any) -> None:
-    monkeypatch.setattr(tasks.precompute_recommendations, "delay", lambda: None)
+    monkeypatch.setattr(tasks.precompute_recommendations, "apply_async", lambda *a, **k: None)
     # These versions have no files; reading one is not what this test is about.
     monkeypatch.setattr(engine, "artifact_load", lambda *, version: SimpleNamespace(model=None))
     active = _version("active", 0.3)
@@ -103,7 +103,7 @@ def test_viewers_cannot_see_versions(alice: User, client: Client) -> None:
 def test_a_version_whose_file_cannot_be_read_is_not_activated(
     admin_client: Client, monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr(tasks.precompute_recommendations, "delay", lambda: None)
+    monkeypatch.setattr(tasks.precompute_recommendations, "apply_async", lambda *a, **k: None)
     active = _version("active", 0.3)
     ready = _version("ready", 0.29)
     url = reverse("admin:recommendations_modelversion_changelist")

@@ -121,7 +121,11 @@ class TestRefreshScheduling:
     @pytest.fixture
     def enqueued(self, monkeypatch: pytest.MonkeyPatch) -> list[int]:
         calls: list[int] = []
-        monkeypatch.setattr(tasks.refresh_profile_recommendations, "delay", calls.append)
+        monkeypatch.setattr(
+            tasks.refresh_profile_recommendations,
+            "apply_async",
+            lambda args, kwargs=None, **options: calls.append(*args),
+        )
         return calls
 
     def test_a_signal_enqueues_one_refresh_on_commit(
