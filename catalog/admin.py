@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
 from catalog.models import Credit, Episode, Genre, Person, Season, Tag, Title
+from catalog.posters import PosterFormField
 
 
 class CreditInline(admin.TabularInline):
@@ -81,6 +83,8 @@ class TitleAdmin(admin.ModelAdmin):
     actions = ["publish", "unpublish"]
     inlines = [CreditInline, SeasonInline]
     readonly_fields = ["poster_preview", "updated_at"]
+    # Bytes and pixels checked before Pillow decodes the upload, with a clear error.
+    formfield_overrides = {models.ImageField: {"form_class": PosterFormField}}
     fieldsets = [
         (None, {"fields": ["kind", "name", "slug", "synopsis", "is_published"]}),
         (

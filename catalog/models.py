@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.maturity import MaturityRating, age_for, ratings_up_to
+from catalog.posters import poster_upload_validate
 from config.slug_urls import slug_url
 
 if TYPE_CHECKING:
@@ -131,6 +132,7 @@ class Title(models.Model):
     poster = models.ImageField(
         upload_to="posters/",
         blank=True,
+        validators=[poster_upload_validate],
         help_text="Optional. Without one, Marquee draws a poster from the title.",
     )
     is_published = models.BooleanField("published", default=True, db_index=True)

@@ -1,14 +1,23 @@
-"""Posters drawn from a title's name and year, for titles without an uploaded image.
+"""Posters: drawn from a title's name and year for titles without an uploaded image, and
+the limits an uploaded one must keep.
 
-Deterministic: the same name and year always give the same colours and layout, so
-posters can be cached forever and look the same on every instance.
+Drawn posters are deterministic: the same name and year always give the same colours and
+layout, so they look the same on every instance.
 """
 
 from __future__ import annotations
 
 import hashlib
 import textwrap
+import warnings
+from typing import Any
 from xml.sax.saxutils import escape
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from PIL import Image
 
 WIDTH = 300
 HEIGHT = 450
@@ -79,3 +88,58 @@ def poster_svg(name: str, year: int | None = None, kind: str = "movie") -> str:
         f'<rect x="24" y="28" width="36" height="4" fill="{accent}"/>'
         f"</svg>"
     )
+
+
+# --------------------------------------------------------------------------------------
+# Uploaded posters
+# --------------------------------------------------------------------------------------
+
+
+def poster_upload_validate(file: Any) -> None:
+    """Refuse an uploaded poster over MARQUEE_POSTER_MAX_BYTES or MARQUEE_POSTER_MAX_PIXELS.
+
+    Only the image's header is read: a few kilobytes of PNG can declare a billion pixels
+    (a decompression bomb) that decoding would hold in memory. A poster already stored is
+    not checked again; a file that is no image is left to the ImageField to refuse.
+
+    Raises:
+        ValidationError: code "too_large" (bytes) or "too_many_pixels".
+    """
+    if getattr(file, "_committed", False):
+        return
+    max_bytes = settings.MARQUEE_POSTER_MAX_BYTES
+    if file.size > max_bytes:
+        raise ValidationError(
+            "This poster is %(size)s; a poster may be at most %(max)s.",
+            code="too_large",
+            params={"size": filesizeformat(file.size), "max": filesizeformat(max_bytes)},
+        )
+    max_pixels = settings.MARQUEE_POSTER_MAX_PIXELS
+    too_many = ValidationError(
+        "This poster has more than %(max)s megapixels; scale it down first.",
+        code="too_many_pixels",
+        params={"max": f"{max_pixels / 1_000_000:g}"},
+    )
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns between its limit and twice it; the size is judged below.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(file) as image:
+                width, height = image.size
+    except Image.DecompressionBombError:
+        raise too_many from None
+    except (OSError, ValueError, SyntaxError):
+        return
+    finally:
+        file.seek(0)
+    if width * height > max_pixels:
+        raise too_many
+
+
+class PosterFormField(forms.ImageField):
+    """An ImageField that checks the limits before Pillow verifies (decodes) the image."""
+
+    def to_python(self, data: Any) -> Any:
+        if data not in self.empty_values:
+            poster_upload_validate(data)
+        return super().to_python(data)

@@ -120,6 +120,16 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.get_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploaded posters: bytes and pixels (width × height). Pillow refuses to open anything
+# larger than the pixel limit (catalog.apps), so a small file that decompresses into a
+# huge image (a "decompression bomb") is refused before it is decoded.
+MARQUEE_POSTER_MAX_BYTES = env.get_int("MARQUEE_POSTER_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
+MARQUEE_POSTER_MAX_PIXELS = env.get_int("MARQUEE_POSTER_MAX_PIXELS", 40_000_000, minimum=1)
+# Bodies other than files (forms, and JSON: DRF reads it through request.body, which
+# applies this): the largest the site takes is 100 watch events, a few tens of kilobytes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Uploads above this go to a temporary file rather than memory (Django's default).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Trained models hold every profile's history: they live apart from MEDIA_ROOT, which
 # is served, in a folder no URL maps to.
 PRIVATE_ROOT = Path(env.get_str("MARQUEE_PRIVATE_ROOT", str(VAR_DIR / "private"))).resolve()
