@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import Profile, User
 from catalog.models import Episode, Title
 from catalog.selectors import title_visible_queryset
+from recommendations.dates import signal_time_validate
 from recommendations.models import (
     ListItem,
     NotInterested,
@@ -220,11 +221,24 @@ class _TextSink(Protocol):
     def write(self, text: str, /) -> object: ...
 
 
+# A spreadsheet treats a cell starting with one of these as a formula: a title named
+# `=HYPERLINK("http://…")` would run in the spreadsheet of whoever opens the export.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """A cell that a spreadsheet shows as text: a leading quote before a formula sign.
+
+    OWASP's advice for CSV injection; the importer drops the quote again.
+    """
+    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
+
+
 def csv_write(rows: Iterable[list[str]], out: _TextSink) -> None:
-    """Write rows to a file or an HttpResponse, which is file-like."""
+    """Write rows to a file or an HttpResponse (file-like), each cell neutralised."""
     writer = csv.writer(out)
     for row in rows:
-        writer.writerow(row)
+        writer.writerow([csv_cell(cell) for cell in row])
 
 
 # --------------------------------------------------------------------------------------
@@ -252,6 +266,7 @@ class SkipReason:
     AMBIGUOUS = "ambiguous"
     BAD_RATING = "bad rating"
     BAD_YEAR = "bad year"
+    BAD_DATE = "date before 1870 or in the future"
 
 
 @dataclass(frozen=True)
@@ -350,7 +365,11 @@ def _columns(header: list[str]) -> dict[str, int]:
 
 def _cell(record: list[str], columns: dict[str, int], column: str) -> str:
     index = columns.get(column)
-    return record[index].strip() if index is not None and index < len(record) else ""
+    value = record[index].strip() if index is not None and index < len(record) else ""
+    # Our own export quotes a cell that looks like a formula (csv_cell): the quote goes.
+    if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS):
+        value = value[1:]
+    return value
 
 
 def _parse_record(record: list[str], columns: dict[str, int], line: int) -> _Row | SkippedRow:
@@ -369,6 +388,12 @@ def _parse_record(record: list[str], columns: dict[str, int], line: int) -> _Row
     except ValidationError:
         return SkippedRow(line, name, year_text, SkipReason.BAD_RATING)
     rated_at = _parse_date(_cell(record, columns, "date")) if "date" in columns else None
+    if rated_at is not None:
+        try:
+            signal_time_validate(rated_at)
+        except ValidationError:
+            # Stored, a year-1 date with an offset is the year 0: unreadable, every page fails.
+            return SkippedRow(line, name, year_text, SkipReason.BAD_DATE)
     return _Row(line, name, year_text, year, stars, rated_at)
 
 

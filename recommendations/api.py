@@ -24,6 +24,7 @@ from accounts.models import Profile
 from catalog.models import Title
 from recommendations import rows as home
 from recommendations import selectors, services
+from recommendations.dates import signal_time_validate
 from recommendations.models import Rating, Source, Thumbs, WatchEvent
 from recommendations.services import Heartbeat, HeartbeatError
 
@@ -215,6 +216,8 @@ class WatchEventBatchApi(ProfileApi):
             def validate_at(self, value: datetime) -> datetime:
                 if value > timezone.now() + CLOCK_SKEW:
                     raise serializers.ValidationError("This time is in the future.")
+                # Before 1870: stored, it breaks every page that shows it (in some zones).
+                signal_time_validate(value)
                 return value
 
         # A ListField, not many=True: its errors are keyed by index, like HeartbeatError's.

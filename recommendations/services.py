@@ -24,6 +24,7 @@ from accounts.models import Profile
 from catalog.maturity import ratings_up_to
 from catalog.models import Episode, Title
 from config.enqueue import task_enqueue
+from recommendations.dates import signal_time_validate
 from recommendations.models import (
     HALF_STARS,
     ListItem,
@@ -161,6 +162,8 @@ def rating_set(
     """Rate a title on either scale; the other scale is derived. Re-rating replaces."""
     if (stars is None) == (thumbs is None):
         raise ValidationError("Give either stars or thumbs.")
+    if rated_at is not None:
+        signal_time_validate(rated_at)
     _check_visible(profile=profile, title=title)
     if stars is not None:
         star_value = parse_stars(stars)
@@ -213,8 +216,7 @@ def list_remove(*, profile: Profile, title: Title) -> bool:
 
 @transaction.atomic
 def not_interested_add(*, profile: Profile, title: Title) -> NotInterested:
-    if not title.is_published:
-        raise ValidationError({"title": "No such title."}, code="not_found")
+    _check_visible(profile=profile, title=title)
     return _mark_add(NotInterested, profile=profile, title=title)[0]
 
 
