@@ -42,27 +42,24 @@ def _redis_transport_options(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         importlib.reload(base)
 
 
-def _reset_pools() -> None:
-    # The producer pools hold connections to the broker they were made for.
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 @contextlib.contextmanager
 def _broker(monkeypatch: pytest.MonkeyPatch, url: str, options: dict[str, Any]) -> Iterator[None]:
     # Celery prefers CELERY_BROKER_URL from the environment to its configuration.
     monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     names = ("task_always_eager", "broker_url", "broker_transport_options")
     before = {name: app.conf[name] for name in names}
+    # The producer pools hold connections to the broker they were made for: set the
+    # suite's aside, and give them back afterwards.
+    pools = app._pool, app.amqp._producer_pool
+    app._pool = app.amqp._producer_pool = None
     app.conf.update(task_always_eager=False, broker_url=url, broker_transport_options=options)
-    _reset_pools()
     try:
         yield
     finally:
         app.conf.update(before)
-        _reset_pools()
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool, app.amqp._producer_pool = pools
 
 
 @pytest.fixture(autouse=True)
