@@ -377,6 +377,8 @@ class ProfileRead:
     ratings: dict[int, tuple[float, int, str, datetime]]
     progress: dict[int, Progress]
     my_list: list[tuple[int, datetime]]
+    # series title id -> its resume point: ("S1:E2", seconds into that episode)
+    resume: dict[int, tuple[str, int]] = field(default_factory=dict)
 
 
 def profile_read(profile: Profile) -> ProfileRead:
@@ -389,6 +391,7 @@ def profile_read(profile: Profile) -> ProfileRead:
         ).values_list("title_id", "stars", "thumbs", "scale", "rated_at")
     }
     progress = {}
+    resume = {}
     viewings = []
     for row in WatchProgress.objects.filter(profile=profile, episode__isnull=True).values_list(
         "title_id",
@@ -399,8 +402,14 @@ def profile_read(profile: Profile) -> ProfileRead:
         "completed_at",
         "times_completed",
         "is_private",
+        "last_position",
+        "current_episode__season__number",
+        "current_episode__number",
     ):
-        title_id, percent, completed, watched_at, hidden, completed_at, times, private = row
+        title_id, percent, completed, watched_at, hidden, completed_at, times, private = row[:8]
+        position, season, episode = row[8:]
+        if episode is not None:
+            resume[title_id] = (f"S{season}:E{episode}", position)
         progress[title_id] = Progress(
             percent, completed, watched_at, hidden, completed_at, times, private
         )
@@ -436,7 +445,9 @@ def profile_read(profile: Profile) -> ProfileRead:
         not_interested=tuple(refused),
         excluded=excluded,
     )
-    return ProfileRead(feedback=feedback, ratings=ratings, progress=progress, my_list=my_list)
+    return ProfileRead(
+        feedback=feedback, ratings=ratings, progress=progress, my_list=my_list, resume=resume
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -621,9 +632,10 @@ def _continue_row(ctx: _Context, pins: dict[str, int | None]) -> core_rows.Candi
     rows.sort(key=lambda r: (-r[0], r[1]))
     items = np.array([r[2] for r in rows], dtype=np.int64)
     for _l, title_id, _at, pct, watched_at in rows:
-        ctx.pending.setdefault(title_id, []).append(
-            {"kind": "progress", "percent": round(pct), "when": watched_at.isoformat()}
-        )
+        entry = {"kind": "progress", "percent": round(pct), "when": watched_at.isoformat()}
+        if title_id in ctx.read.resume:
+            entry["episode"], entry["position"] = ctx.read.resume[title_id]
+        ctx.pending.setdefault(title_id, []).append(entry)
     # How often this profile comes back to what it started decides the row's weight.
     started = max(len(ctx.read.progress), 1)
     prior = 0.6 + returned / started
@@ -1038,6 +1050,10 @@ def _card_state(read: ProfileRead, title_id: int, listed: set[int]) -> dict:
         state["progress_completed"] = progress.completed
     if title_id in listed:
         state["in_my_list"] = True
+    resume = read.resume.get(title_id)
+    if resume is not None and progress is not None and not progress.completed:
+        episode, position = resume
+        state["resume_label"] = f"{'Resume' if position else 'Play'} {episode}"
     return state
 
 
@@ -1202,6 +1218,15 @@ def evidence_text(entry: dict, names: Mapping[int, tuple[str, str]]) -> Evidence
     if kind == "list":
         return Evidence(text=f"On your list since {_day(entry['when'])}")
     if kind == "progress":
+        if entry.get("episode") and not entry.get("position"):
+            return Evidence(
+                text=f"Up next: {entry['episode']} · {entry['percent']}% of the series watched"
+            )
+        if entry.get("episode"):
+            return Evidence(
+                text=f"You stopped in {entry['episode']}, {entry['percent']}% of the series, "
+                f"on {_day(entry['when'])}"
+            )
         return Evidence(text=f"You stopped at {entry['percent']}% on {_day(entry['when'])}")
     if kind == "rewatch":
         return Evidence(
@@ -1249,6 +1274,8 @@ def row_view(
         title.is_not_interested = False  # the plan leaves them out
         title.progress_percent = card.get("progress_percent")
         title.progress_completed = card.get("progress_completed")
+        # A series' resume point for the card's Play ("Play S1:E2"); None for a film.
+        title.resume_label = card.get("resume_label")
         entries = plan.evidence.get(key, {}).get(title_id, [])
         title.evidence = [evidence_text(e, plan.names) for e in entries]
         title.rank = next((e["rank"] for e in entries if e["kind"] == "top10"), None)
