@@ -42,10 +42,15 @@ def titles_with_profile_state(
 
 @dataclass(frozen=True)
 class Resume:
-    """Where Play starts: an episode for a series, and a position in seconds."""
+    """Where Play starts: an episode for a series, and a position in seconds.
+
+    `verb` says it on the button: "Play" (from the start: a new title, or the next
+    episode), "Resume" (inside it) or "Watch again" (a finished title, from the start).
+    """
 
     episode: Episode | None
     position: int
+    verb: str = "Play"
 
 
 @dataclass(frozen=True)
@@ -58,29 +63,51 @@ class TitleState:
     resume: Resume
 
 
+def progress_at_end(progress: WatchProgress) -> bool:
+    """Stopped in the end credits or later: Play starts the next episode, or over.
+
+    The same threshold that counts a viewing as finished (MARQUEE_COMPLETED_AT).
+    """
+    return progress.last_position >= progress.runtime_seconds * settings.MARQUEE_COMPLETED_AT
+
+
+def _first_episode(title: Title) -> Episode | None:
+    return (
+        Episode.objects.filter(season__title=title)
+        .select_related("season")
+        .order_by("season__number", "number")
+        .first()
+    )
+
+
 def _resume(
     title: Title, progress: WatchProgress | None, episode_progress: WatchProgress | None
 ) -> Resume:
-    if title.is_series:
-        episode = progress.current_episode if progress else None
-        if episode is None:
-            episode = (
-                Episode.objects.filter(season__title=title)
-                .select_related("season")
-                .order_by("season__number", "number")
-                .first()
-            )
-        position = 0
-        if episode_progress is not None and not _finished(episode_progress):
-            position = episode_progress.last_position
-        return Resume(episode=episode, position=position)
-    if progress is None or _finished(progress):
-        return Resume(episode=None, position=0)
-    return Resume(episode=None, position=progress.last_position)
-
-
-def _finished(progress: WatchProgress) -> bool:
-    return progress.last_position >= progress.runtime_seconds * settings.MARQUEE_COMPLETED_AT
+    if not title.is_series:
+        if progress is None:
+            return Resume(episode=None, position=0)
+        if progress_at_end(progress):
+            return Resume(episode=None, position=0, verb="Watch again")
+        if progress.last_position:
+            return Resume(episode=None, position=progress.last_position, verb="Resume")
+        return Resume(
+            episode=None, position=0, verb="Watch again" if progress.completed else "Play"
+        )
+    episode = progress.current_episode if progress else None
+    if episode is None:
+        # Never played (or only marked as watched): from the first episode.
+        verb = "Watch again" if progress is not None and progress.completed else "Play"
+        return Resume(episode=_first_episode(title), position=0, verb=verb)
+    if episode_progress is None or not episode_progress.last_position:
+        return Resume(episode=episode, position=0)
+    if not progress_at_end(episode_progress):
+        return Resume(episode=episode, position=episode_progress.last_position, verb="Resume")
+    # The series' rollup moves on to the next episode when one ends; a rollup left on a
+    # finished episode (the final one, or one written before that rule) resumes here.
+    following = next_episode(episode)
+    if following is not None:
+        return Resume(episode=following, position=0)
+    return Resume(episode=_first_episode(title), position=0, verb="Watch again")
 
 
 def title_state(*, profile: Profile, title: Title) -> TitleState:
@@ -203,7 +230,7 @@ def my_list_titles(*, profile: Profile) -> QuerySet[Title]:
 def resume_position(*, profile: Profile, title: Title, episode: Episode | None) -> int:
     """Where the player starts: the last position, or the beginning once finished."""
     progress = WatchProgress.objects.filter(profile=profile, title=title, episode=episode).first()
-    if progress is None or _finished(progress):
+    if progress is None or progress_at_end(progress):
         return 0
     return progress.last_position
 

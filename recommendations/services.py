@@ -24,6 +24,7 @@ from accounts.models import Profile
 from catalog.maturity import ratings_up_to
 from catalog.models import Episode, Title
 from config.enqueue import task_enqueue
+from recommendations import selectors
 from recommendations.dates import signal_time_validate
 from recommendations.models import (
     HALF_STARS,
@@ -244,6 +245,9 @@ def private_session_set(*, profile: Profile, enabled: bool) -> Profile:
 # --------------------------------------------------------------------------------------
 
 STOPPING_KINDS = {WatchEvent.Kind.PAUSE, WatchEvent.Kind.STOP}
+# Events after which the pages must show a new resume point: where playback stopped, or
+# a seek made while paused (no stop follows it).
+RESUME_POINT_KINDS = STOPPING_KINDS | {WatchEvent.Kind.SEEK}
 PLAYING_KINDS = {WatchEvent.Kind.START, WatchEvent.Kind.PROGRESS, WatchEvent.Kind.SEEK}
 # Events after which the time since the last heartbeat was spent playing.
 FOLLOWS_PLAYING = {WatchEvent.Kind.PROGRESS, WatchEvent.Kind.PAUSE, WatchEvent.Kind.STOP}
@@ -286,6 +290,16 @@ def _series_runtime_seconds(title_id: int) -> int:
         total=Sum("runtime_minutes")
     )
     return max(60, (total["total"] or 0) * 60)
+
+
+def _series_layout(title_id: int) -> list[tuple[int, int]]:
+    """(episode id, runtime in seconds) of every episode of a series, in watching order."""
+    return [
+        (episode_id, minutes * 60)
+        for episode_id, minutes in Episode.objects.filter(season__title_id=title_id)
+        .order_by("season__number", "number")
+        .values_list("pk", "runtime_minutes")
+    ]
 
 
 def _insert_new_events(rows: list[WatchEvent]) -> set[uuid.UUID]:
@@ -366,15 +380,6 @@ def _apply(progress: WatchProgress, event: Heartbeat, *, private: bool) -> bool:
         progress.completed_at = event.occurred_at
         progress.times_completed += 1
     return finished
-
-
-def _is_final_episode(episode_id: int) -> bool:
-    episode = Episode.objects.select_related("season").get(pk=episode_id)
-    later = Episode.objects.filter(season__title_id=episode.season.title_id).filter(
-        Q(season__number__gt=episode.season.number)
-        | Q(season__number=episode.season.number, number__gt=episode.number)
-    )
-    return not later.exists()
 
 
 def _load_targets(
@@ -546,6 +551,7 @@ def watch_events_record(*, profile: Profile, heartbeats: Sequence[Heartbeat]) ->
                 progress=progress,
                 new_rows=new_rows,
                 seconds_played=row.seconds_watched - seconds_before,
+                episode_row=row,
                 episode_finished=finished,
                 private=private,
             )
@@ -558,7 +564,7 @@ def watch_events_record(*, profile: Profile, heartbeats: Sequence[Heartbeat]) ->
     _progress_save(new_rows, [row for row in changed.values() if row not in new_rows])
     if signal or any(not row.is_private for row in new_rows):
         signals_changed(profile=profile)
-    elif returned or any(hb.kind in STOPPING_KINDS for hb in fresh):
+    elif returned or any(hb.kind in RESUME_POINT_KINDS for hb in fresh):
         # Not a new signal, but Continue watching shows where the profile stopped (and a
         # title removed from it comes back once watched again).
         rows_changed(profile=profile)
@@ -572,18 +578,27 @@ def _series_apply(
     progress: dict[tuple[int, int | None], WatchProgress],
     new_rows: list[WatchProgress],
     seconds_played: int,
+    episode_row: WatchProgress,
     episode_finished: bool,
     private: bool,
 ) -> bool:
-    """Keep the series-level rollup in step with its episodes; True when the series ended."""
+    """Keep the series-level rollup in step with its episodes; True when the series ended.
+
+    The rollup holds the series' resume point: the episode being watched and the position
+    in it, or, once an episode is past its end credits, the next episode from its start.
+    Its percent is how far into the whole series that point lies. A finished final
+    episode finishes the series.
+    """
     key = (hb.title_id, None)
     row = progress.get(key)
+    layout = None
     if row is None:
         # The first heartbeat of a series: two more queries, never again for it.
+        layout = _series_layout(hb.title_id)
         row = WatchProgress(
             profile=profile,
             title_id=hb.title_id,
-            runtime_seconds=_series_runtime_seconds(hb.title_id),
+            runtime_seconds=max(60, sum(runtime for _id, runtime in layout)),
             started_at=hb.occurred_at,
             last_watched_at=hb.occurred_at,
             is_private=private,
@@ -591,15 +606,42 @@ def _series_apply(
         progress[key] = row
         new_rows.append(row)
     row.seconds_watched += seconds_played
-    row.current_episode_id = hb.episode_id
-    row.last_position = hb.position
     row.last_watched_at = hb.occurred_at
     row.last_event_kind = hb.kind
-    if not row.completed:
-        row.percent = round(min(100.0, 100 * row.seconds_watched / row.runtime_seconds), 2)
     if not private:
         row.is_private = False
-    if episode_finished and _is_final_episode(hb.episode_id):
+    at_end = selectors.progress_at_end(episode_row)
+    if hb.kind == WatchEvent.Kind.PROGRESS and not episode_finished:
+        # A heartbeat while playing: no query, so that steady playing stays cheap.
+        if at_end:
+            # The end credits of an episode that already moved the resume point on.
+            return False
+        if row.current_episode_id == hb.episode_id:
+            if not row.completed:
+                moved = 100 * (hb.position - row.last_position) / row.runtime_seconds
+                row.percent = round(min(100.0, max(0.0, row.percent + moved)), 2)
+            row.last_position = hb.position
+            return False
+    # The episode changed, playback started, stopped or jumped, or an episode ended: one
+    # query for the series' episodes places the resume point exactly.
+    if layout is None:
+        layout = _series_layout(hb.title_id)
+    order = [episode_id for episode_id, _runtime in layout]
+    at = order.index(hb.episode_id)
+    before = sum(runtime for _id, runtime in layout[:at])
+    runtime = layout[at][1]
+    final = at + 1 == len(layout)
+    if at_end and not final:
+        row.current_episode_id = order[at + 1]
+        row.last_position = 0
+        reached = before + runtime
+    else:
+        row.current_episode_id = hb.episode_id
+        row.last_position = hb.position
+        reached = before + min(hb.position, runtime)
+    if not row.completed:
+        row.percent = round(min(100.0, 100 * reached / row.runtime_seconds), 2)
+    if episode_finished and final:
         row.completed = True
         row.completed_at = hb.occurred_at
         row.times_completed += 1

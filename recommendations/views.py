@@ -227,7 +227,10 @@ def player(request: HtmxHttpRequest, slug: str, episode_id: int | None = None) -
             return redirect(title.get_absolute_url())
     elif episode_id is not None:
         return redirect("recommendations:player", slug=slug)
-    start = selectors.resume_position(profile=request.profile, title=title, episode=episode)
+    if episode_id is None:
+        start = state.resume.position
+    else:
+        start = selectors.resume_position(profile=request.profile, title=title, episode=episode)
     runtime_minutes = (
         episode.runtime_minutes if episode else title.runtime_minutes or 0
     ) or settings.MARQUEE_DEFAULT_RUNTIME_MINUTES
@@ -241,6 +244,8 @@ def player(request: HtmxHttpRequest, slug: str, episode_id: int | None = None) -
             "start_position": start,
             "runtime_seconds": runtime_minutes * 60,
             "private_session": request.profile.private_session,
+            # For a series, how far into the whole series its resume point lies.
+            "series_progress": state.progress if title.is_series else None,
         },
     )
 

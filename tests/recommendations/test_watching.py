@@ -281,7 +281,8 @@ class TestSeries:
         )
         show = progress_of(alice_profile, series)
         assert progress_of(alice_profile, series, first).completed
-        assert (show.current_episode, show.seconds_watched, show.completed) == (first, 1700, False)
+        # Past its end credits, the series resumes with the next episode.
+        assert (show.current_episode, show.seconds_watched, show.completed) == (final, 1700, False)
         assert show.runtime_seconds == 3600
         services.watch_events_record(
             profile=alice_profile,
