@@ -12,7 +12,7 @@ from catalog import selectors
 from catalog.models import Title
 from catalog.posters import poster_svg
 from recommendations import rows as row_plans
-from recommendations.onboarding import needs_onboarding
+from recommendations.onboarding import has_history, needs_onboarding
 from recommendations.selectors import title_state
 
 
@@ -65,6 +65,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "home-rows":
         response = TemplateResponse(request, "catalog/home.html#home_rows", context)
     else:
+        context["welcome_back"] = has_history(profile)
         response = TemplateResponse(request, "catalog/home.html", context)
     return _varies_with_htmx(response)
 

@@ -70,6 +70,24 @@ class GenreGroup:
     titles: list[Title]
 
 
+def has_history(profile: Profile) -> bool:
+    """True once the profile gave a signal of its own, beyond its onboarding picks.
+
+    A watch, a My List entry or a rating made on the site, the API or an import: the
+    home page greets such a profile with "Welcome back", a new one with "Welcome". One query.
+    """
+    mine = {"profile": OuterRef("pk")}
+    return (
+        Profile.objects.filter(pk=profile.pk)
+        .filter(
+            Exists(WatchProgress.objects.filter(**mine))
+            | Exists(ListItem.objects.filter(**mine))
+            | Exists(Rating.objects.filter(**mine).exclude(source=Source.ONBOARDING))
+        )
+        .exists()
+    )
+
+
 def onboarding_groups(*, profile: Profile, genres: int = 8, per_genre: int = 8) -> list[GenreGroup]:
     """Popular titles the profile may see, grouped by the genres with most such titles.
 

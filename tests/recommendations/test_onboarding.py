@@ -17,6 +17,7 @@ from recommendations import services
 from recommendations.models import Rating, Source, Thumbs
 from recommendations.onboarding import (
     MAX_PICKS,
+    has_history,
     needs_onboarding,
     onboarding_complete,
     onboarding_groups,
@@ -548,3 +549,41 @@ def test_tiles_need_no_query_of_their_own(
         [title] = group.titles
         tile = (title.name, title.year, title.kind, title.poster_url, group.genre.slug)
     assert tile == ("Arrival", 2016, "movie", "/titles/arrival/poster.svg", "drama")
+
+
+class TestWelcome:
+    def test_onboarding_picks_are_no_history(
+        self, alice_profile: Profile, films: list[Title]
+    ) -> None:
+        onboarding_complete(profile=alice_profile, title_ids=[f.pk for f in films[:3]])
+        assert not has_history(alice_profile)
+
+    @pytest.mark.parametrize(
+        "signal",
+        [
+            lambda profile, title: WatchProgressFactory(profile=profile, title=title),
+            lambda profile, title: ListItemFactory(profile=profile, title=title),
+            lambda profile, title: RatingFactory(profile=profile, title=title, source="site"),
+        ],
+        ids=["watched", "listed", "rated"],
+    )
+    def test_a_signal_of_its_own_is_history(
+        self,
+        alice_profile: Profile,
+        films: list[Title],
+        signal: Callable[[Profile, Title], object],
+    ) -> None:
+        signal(ProfileFactory(), films[0])  # someone else's counts for nothing
+        assert not has_history(alice_profile)
+        signal(alice_profile, films[0])
+        assert has_history(alice_profile)
+
+    def test_a_new_profile_is_welcomed_and_a_returning_one_welcomed_back(
+        self, alice_client: Client, alice_profile: Profile, films: list[Title]
+    ) -> None:
+        alice_client.post(onboarding_url(), {"continue": "1", "titles": [f.pk for f in films[:3]]})
+        page = alice_client.get(reverse("catalog:home")).text
+        assert "<h1>Welcome, Alice</h1>" in page
+        WatchProgressFactory(profile=alice_profile, title=films[4], last_position=600)
+        page = alice_client.get(reverse("catalog:home")).text
+        assert "<h1>Welcome back, Alice</h1>" in page
