@@ -433,6 +433,14 @@ EPISODE_NAMES = (
     "Dead Reckoning", "The Inventory", "Undertow", "Second Chances", "Echoes", "The Offer",
     "Ghost Town", "Checkmate", "The Key", "Lights Out", "Sea Change", "Departures",
 )
+# Where a series' drawn name is taken already, the next free one of both lists is used
+# instead: a series of five ten-episode seasons needs 50 names.
+MORE_EPISODE_NAMES = (
+    "Crossroads", "The Hollow", "Paper Trail", "Slow Burn", "Tideline", "The Witness",
+    "Safe Harbour", "Cold Open", "Borrowed Time", "The Last Train", "Groundswell",
+    "Kingdom Come", "The Understudy", "Night Shift", "Rough Water", "High Ground",
+    "The Ledger", "Long Shadows", "Still Life", "Outside Chance", "The Bridge", "Blackout",
+)
 FILM_RUNTIMES: dict[str, int] = {
     "Animation": 88, "Family": 95, "Comedy": 98, "Horror": 95, "Documentary": 92,
     "History": 135, "War": 130, "Western": 115, "Action": 115, "Science Fiction": 118,
@@ -1465,6 +1473,20 @@ def _runtime(rng: random.Random, *, kind: str, genres: list[str]) -> int:
     return min(170, max(78, round(rng.gauss(mean, 14))))
 
 
+def _unused_episode_name(drawn: str, used: set[str]) -> str:
+    """`drawn`, or the next name after it not used by the series yet.
+
+    Walking on from the drawn name, instead of drawing again, keeps the random stream, and
+    so every title and history after this series, as it was.
+    """
+    names = EPISODE_NAMES + MORE_EPISODE_NAMES
+    start = names.index(drawn)
+    for name in names[start:] + names[:start]:
+        if name not in used:
+            return name
+    raise ValueError(f"a series needs more than {len(names)} episode names")
+
+
 def _seasons_build(
     rng: random.Random, *, year: int, runtime: int, hero: str
 ) -> tuple[SeasonSpec, ...]:
@@ -1473,13 +1495,15 @@ def _seasons_build(
         rng.choices((1, 2, 3, 4, 5), weights=(35, 25, 18, 12, 10))[0], LAST_YEAR - year + 1
     )
     seasons = []
+    used: set[str] = set()
     for number in range(1, season_count + 1):
         episodes = []
         for episode_number in range(1, rng.randint(6, 10) + 1):
             if number == 1 and episode_number == 1 and rng.random() < 0.4:
                 name = "Pilot"
             else:
-                name = rng.choice(EPISODE_NAMES)
+                name = _unused_episode_name(rng.choice(EPISODE_NAMES), used)
+            used.add(name)
             synopsis = f"{hero} {rng.choice(EPISODE_HOOKS)}."
             episodes.append(
                 EpisodeSpec(

@@ -177,6 +177,15 @@ def test_seasons_are_numbered_and_never_air_in_the_future(world: DemoWorld) -> N
                 assert 22 <= episode.runtime_minutes <= 60
 
 
+def test_a_series_never_repeats_an_episode_name(world: DemoWorld) -> None:
+    longest = 0
+    for title in world.titles:
+        names = [episode.name for season in title.seasons for episode in season.episodes]
+        assert len(names) == len(set(names)), (title.name, names)
+        longest = max(longest, len(names))
+    assert longest >= 40  # long series are in the world: the names did not run out
+
+
 def test_each_person_has_one_credit_per_role_and_title(world: DemoWorld) -> None:
     for title in world.titles:
         pairs = [(credit.person, credit.role) for credit in title.credits]
