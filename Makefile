@@ -6,8 +6,11 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed-dev
+# npm writes this when `npm ci` has installed the lock: axe-core, which the browser tests
+# inject into pages (nothing from node_modules is served).
+NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: run test lint format install lock migrate demo clean help bench-deps
+.PHONY: run test lint format install lock migrate demo clean help bench-deps browser-deps
 
 help:
 	@echo "make run    install, migrate, seed the demo when empty, start site + worker + beat"
@@ -27,6 +30,16 @@ $(STAMP): requirements/dev.lock | $(UV)
 
 install: $(STAMP)
 
+# Where npm is missing the accessibility test skips (fails with MARQUEE_REQUIRE_BROWSER=1).
+$(NODE_STAMP): package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; \
+	else \
+		echo "npm not found: axe-core not installed, the accessibility test will skip (apt-get install npm)"; \
+	fi
+
+browser-deps: $(NODE_STAMP)
+
 lock: | $(UV)
 	$(UV) pip compile pyproject.toml --python-version 3.11 -o requirements/base.lock --quiet
 	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements/dev.lock --quiet
@@ -42,7 +55,7 @@ migrate: install
 run: install
 	@bin/run
 
-test: install
+test: install browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

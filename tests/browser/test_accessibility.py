@@ -1,0 +1,124 @@
+"""axe-core on the pages a viewer's evening goes through, at desktop and phone size.
+
+axe-core comes from the npm registry through package-lock.json (`make test` runs `npm ci`);
+the test reads it from node_modules and runs it inside each page, never fetching anything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from playwright.sync_api import Browser, Page, expect
+
+from catalog.models import Title
+from recommendations import engine
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+VIEWPORTS = {"desktop": (1440, 900), "phone": (390, 844)}
+BLOCKING = {"serious", "critical"}
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.exists():
+        message = f"{AXE} is missing: run `npm ci` (make test does when npm is installed)"
+        if os.environ.get("MARQUEE_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return AXE.read_text()
+
+
+@pytest.fixture
+def demo() -> None:
+    call_command("seed_demo", titles=150, users=40, seed=3, verbosity=0)
+    engine.model_train()
+
+
+def _watch_as(page: Page, base: str, name: str) -> None:
+    page.goto(f"{base}/account/login/")
+    page.get_by_label("E-mail address").fill("demo@marquee.local")
+    page.get_by_label("Password").fill("marquee-demo")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name=f"Watch as {name}").click()
+    expect(page.locator("main h1").first).to_be_visible()
+
+
+def _violations(page: Page, axe_source: str) -> list[dict[str, Any]]:
+    """The page's serious and critical axe violations, each with the elements it found.
+
+    The site's Content-Security-Policy allows no inline script: `evaluate` runs axe through
+    the DevTools protocol, which the policy does not govern, so the page stays as served.
+    """
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_source)
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {
+            "rule": violation["id"],
+            "impact": violation["impact"],
+            "help": violation["help"],
+            # A few elements tell where; the first one's summary tells what.
+            "count": len(violation["nodes"]),
+            "targets": [node["target"] for node in violation["nodes"][:3]],
+            "summary": violation["nodes"][0]["failureSummary"],
+        }
+        for violation in results["violations"]
+        if violation["impact"] in BLOCKING
+    ]
+
+
+def _load_lazy_rows(page: Page) -> None:
+    for _ in range(30):
+        page.mouse.wheel(0, 700)
+        page.wait_for_timeout(60)
+    page.wait_for_load_state("networkidle")
+    page.mouse.wheel(0, -100_000)
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_pages_have_no_serious_or_critical_violation(
+    browser: Browser, live_server: Any, demo: None, axe_source: str, viewport: str
+) -> None:
+    width, height = VIEWPORTS[viewport]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on(
+        "console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None
+    )
+    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
+    base = live_server.url
+    _watch_as(page, base, "Ana")
+    film = Title.objects.filter(is_published=True, kind="movie", maturity_rating__in=["G", "PG"])
+    film = film.order_by("pk").first()
+    series = Title.objects.filter(is_published=True, kind="series").order_by("pk").first()
+    pages = {
+        "home": "/",
+        "film": film.get_absolute_url(),
+        "series": series.get_absolute_url(),
+        "player": f"/watch/{film.slug}/",
+        "onboarding": "/me/start/",
+        "history": "/me/history/",
+        "account": "/account/",
+    }
+    found: dict[str, list[dict[str, Any]]] = {}
+    for name, path in pages.items():
+        response = page.goto(base + path)
+        assert response is not None
+        assert response.status == 200, path
+        if name == "home":
+            _load_lazy_rows(page)
+        violations = _violations(page, axe_source)
+        if violations:
+            found[name] = violations
+    context.close()
+    assert found == {}, json.dumps(found, indent=1)
+    assert errors == []
