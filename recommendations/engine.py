@@ -34,6 +34,7 @@ from recommendations.core import fold_in as core_fold_in
 from recommendations.core import score as core_score
 from recommendations.core import signals as core_signals
 from recommendations.core import train as core_train
+from recommendations.memo import ProcessMemo
 from recommendations.models import (
     ListItem,
     ModelVersion,
@@ -50,6 +51,11 @@ ACTIVE_CACHE_KEY = "marquee:active-model-version"
 # With a shared cache (REDIS_CACHE_URL) every process sees an activation at once; with the
 # default per-process cache, each one asks the database again after this many seconds.
 ACTIVE_CACHE_SECONDS = 30
+# In front of the shared cache, in each process: every request asks, activations are rare.
+# An activation in this process is seen at once (version_activate sets the memo); one in
+# another process up to this many seconds after the shared cache has it.
+ACTIVE_MEMO_SECONDS = 5
+_active_memo: ProcessMemo[int | None] = ProcessMemo(ACTIVE_MEMO_SECONDS)
 CANDIDATES = 200
 # When the active model's file cannot be read, this many earlier versions are tried.
 FALLBACK_VERSIONS = 3
@@ -469,8 +475,13 @@ def version_activate(*, version: ModelVersion) -> ModelVersion:
     version.status = ModelVersion.Status.ACTIVE
     version.activated_at = timezone.now()
     version.save(update_fields=["status", "activated_at"])
-    transaction.on_commit(lambda: cache.set(ACTIVE_CACHE_KEY, version.pk, ACTIVE_CACHE_SECONDS))
+    transaction.on_commit(lambda: _active_announce(version.pk))
     return version
+
+
+def _active_announce(version_id: int) -> None:
+    cache.set(ACTIVE_CACHE_KEY, version_id, ACTIVE_CACHE_SECONDS)
+    _active_memo.set(version_id)
 
 
 # --------------------------------------------------------------------------------------
@@ -492,6 +503,10 @@ class ServingModel:
 
 
 def active_version_id() -> int | None:
+    return _active_memo.get(_active_version_read)
+
+
+def _active_version_read() -> int | None:
     version_id = cache.get(ACTIVE_CACHE_KEY)
     if version_id is None:
         version_id = (

@@ -51,7 +51,9 @@ def _isolated_engine(settings: Any, tmp_path: Path) -> Iterator[None]:
     }
     cache.clear()
     engine._loaded.clear()
+    engine._active_memo.clear()
     rows._catalogue.clear()
     yield
     engine._loaded.clear()
+    engine._active_memo.clear()
     rows._catalogue.clear()

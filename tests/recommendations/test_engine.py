@@ -24,6 +24,21 @@ def demo() -> None:
     call_command("seed_demo", titles=150, users=40, seed=3, verbosity=0)
 
 
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _clock(monkeypatch: pytest.MonkeyPatch) -> _Clock:
+    """The active-version memo's clock, moved by hand."""
+    clock = _Clock()
+    monkeypatch.setattr(engine._active_memo, "clock", clock)
+    return clock
+
+
 def _metrics(ndcg: float, popular: float, rmse: float) -> dict:
     return {
         "rating": {"rmse": rmse},
@@ -172,7 +187,10 @@ class TestServing:
         first.refresh_from_db()
         assert first.status == ModelVersion.Status.RETIRED
 
-    def test_another_process_notices_an_activation_when_its_cache_expires(self, demo: None) -> None:
+    def test_another_process_notices_an_activation_when_its_cache_expires(
+        self, demo: None, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        clock = _clock(monkeypatch)
         first = engine.model_train()
         assert engine.serving_model().version == first
         second = engine.model_train()
@@ -180,9 +198,37 @@ class TestServing:
             engine.version_activate(version=second)
         # This process's cache was not told (the on-commit hook ran elsewhere) ...
         assert engine.serving_model().version == first
-        # ... until its entry expires, after ACTIVE_CACHE_SECONDS.
+        # ... until its entry expires, after ACTIVE_CACHE_SECONDS, and the process's own
+        # memo after ACTIVE_MEMO_SECONDS.
         cache.delete(engine.ACTIVE_CACHE_KEY)
+        clock.now += engine.ACTIVE_MEMO_SECONDS
         assert engine.serving_model().version == second
+
+    def test_the_active_version_is_asked_of_the_shared_cache_once_per_memo_window(
+        self, monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Any
+    ) -> None:
+        clock = _clock(monkeypatch)
+        first = ModelVersion.objects.create(status=ModelVersion.Status.ACTIVE)
+        assert engine.active_version_id() == first.pk
+        # Another process activates a version: the database and the shared cache say so.
+        ModelVersion.objects.filter(pk=first.pk).update(status=ModelVersion.Status.RETIRED)
+        second = ModelVersion.objects.create(status=ModelVersion.Status.ACTIVE)
+        cache.set(engine.ACTIVE_CACHE_KEY, second.pk)
+        clock.now += engine.ACTIVE_MEMO_SECONDS - 0.1
+        with django_assert_num_queries(0):
+            assert engine.active_version_id() == first.pk
+        clock.now += 0.1
+        assert engine.active_version_id() == second.pk
+
+    def test_no_active_version_is_remembered_too(
+        self, monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Any
+    ) -> None:
+        _clock(monkeypatch)
+        with django_assert_num_queries(1):
+            assert engine.active_version_id() is None
+        cache.clear()
+        with django_assert_num_queries(0):
+            assert engine.active_version_id() is None
 
     def test_no_model_means_no_candidates(self, demo: None) -> None:
         assert engine.serving_model() is None
