@@ -27,8 +27,10 @@ import numpy as np
 import scipy.sparse as sp
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Avg, Count, Exists, Max, OuterRef, Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
@@ -42,6 +44,7 @@ from recommendations.core import rows as core_rows
 from recommendations.core import signals as core_signals
 from recommendations.core.score import top_n
 from recommendations.core.similar import content_matrix, item_embeddings
+from recommendations.memo import ProcessMemo
 from recommendations.models import (
     ListItem,
     NotInterested,
@@ -174,7 +177,30 @@ _catalogue_lock = threading.Lock()
 CATALOGUE_STAMP_KEY = "marquee:catalogue-stamp"
 
 
+# In front of the shared cache, like the active version's (recommendations.memo).
+CATALOGUE_STAMP_MEMO_SECONDS = 5
+_stamp_memo: ProcessMemo[str] = ProcessMemo(CATALOGUE_STAMP_MEMO_SECONDS)
+
+
 def _catalogue_stamp() -> str:
+    return _stamp_memo.get(_catalogue_stamp_read)
+
+
+@receiver([post_save, post_delete], sender=Title)
+def _catalogue_changed(**_kwargs: object) -> None:
+    # A title saved here: this process checks the database again at once, and so does
+    # every other within the memo's seconds. Again on commit, so that no process keeps
+    # the stamp it read before the change was committed.
+    _catalogue_stamp_forget()
+    transaction.on_commit(_catalogue_stamp_forget)
+
+
+def _catalogue_stamp_forget() -> None:
+    cache.delete(CATALOGUE_STAMP_KEY)
+    _stamp_memo.clear()
+
+
+def _catalogue_stamp_read() -> str:
     stamp = cache.get(CATALOGUE_STAMP_KEY)
     if stamp is None:
         found = Title.objects.filter(is_published=True).aggregate(
@@ -189,9 +215,10 @@ def _catalogue_stamp() -> str:
 def catalogue() -> Catalogue:
     """The published catalogue as arrays, built once per process and per change.
 
-    A curator's edit moves the titles' stamp (seen within a minute); popularity drifts
-    slowly, so the arrays are also rebuilt every quarter of an hour. Only the first build
-    of a process is waited for. Later ones run in a thread (MARQUEE_CATALOGUE_BACKGROUND)
+    A curator's edit moves the titles' stamp (seen within a minute; within seconds when a
+    title is saved one by one, as the admin's form does); popularity drifts slowly, so
+    the arrays are also rebuilt every quarter of an hour. Only the first build of a
+    process is waited for. Later ones run in a thread (MARQUEE_CATALOGUE_BACKGROUND)
     while every request keeps the previous arrays: on 50k titles a build takes seconds.
     Cards are filtered again when shown, so a title a curator just hid never appears.
     """

@@ -53,7 +53,9 @@ def _isolated_engine(settings: Any, tmp_path: Path) -> Iterator[None]:
     engine._loaded.clear()
     engine._active_memo.clear()
     rows._catalogue.clear()
+    rows._stamp_memo.clear()
     yield
     engine._loaded.clear()
     engine._active_memo.clear()
     rows._catalogue.clear()
+    rows._stamp_memo.clear()

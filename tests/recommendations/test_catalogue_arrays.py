@@ -75,3 +75,43 @@ def test_without_the_setting_the_request_rebuilds(settings: Any) -> None:
     rows.catalogue()
     _title_added()
     assert rows.catalogue().size == 4
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_stamp_is_asked_of_the_shared_cache_once_per_memo_window(
+    monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Any
+) -> None:
+    clock = _Clock()
+    monkeypatch.setattr(rows._stamp_memo, "clock", clock)
+    TitleFactory()
+    first = rows._catalogue_stamp()
+    # Another process's change, already in the shared cache: this process keeps its
+    # memo for CATALOGUE_STAMP_MEMO_SECONDS, without a query or a cache read.
+    cache.set(rows.CATALOGUE_STAMP_KEY, "another process's stamp")
+    clock.now += rows.CATALOGUE_STAMP_MEMO_SECONDS - 0.1
+    with django_assert_num_queries(0):
+        assert rows._catalogue_stamp() == first
+    clock.now += 0.1
+    assert rows._catalogue_stamp() == "another process's stamp"
+
+
+def test_a_title_saved_or_deleted_in_this_process_moves_the_stamp_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rows._stamp_memo, "clock", _Clock())  # no time passes
+    title, other = TitleFactory.create_batch(2)
+    first = rows._catalogue_stamp()
+    title.name = "Renamed"
+    title.save()
+    renamed = rows._catalogue_stamp()
+    assert renamed != first
+    other.delete()
+    assert rows._catalogue_stamp() != renamed
+    assert rows.catalogue().size == 1
