@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -15,6 +17,7 @@ from recommendations.models import (
     ProfileCandidates,
     Rating,
     TasteExclusion,
+    WatchEvent,
     WatchProgress,
 )
 
@@ -233,6 +236,23 @@ def resume_position(*, profile: Profile, title: Title, episode: Episode | None) 
     if progress is None or progress_at_end(progress):
         return 0
     return progress.last_position
+
+
+def watch_event_wait(
+    *, profile: Profile, client_event_id: uuid.UUID, timeout: float, interval: float = 0.02
+) -> bool:
+    """Wait until the profile's event with this id is stored; False after `timeout` seconds.
+
+    Each check is one indexed query (the event's unique constraint) in autocommit, so it
+    sees a heartbeat committed by another request meanwhile.
+    """
+    deadline = time.monotonic() + timeout
+    events = WatchEvent.objects.filter(profile=profile, client_event_id=client_event_id)
+    while not events.exists():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval)
+    return True
 
 
 def next_episode(episode: Episode) -> Episode | None:

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.CurrentProfileMiddleware",
+    # Needs request.profile: a page opened right after the player waits for its last event.
+    "recommendations.middleware.PendingWatchEventMiddleware",
     # Last, so a view's database error reaches it first: a 503, and the connection closed.
     "config.database_outage.DatabaseOutageMiddleware",
 ]

@@ -1,6 +1,12 @@
 // Marquee's player: no video, but the clock, the progress bar and the heartbeats of one.
 // It reports start / progress (every 10 s) / pause / seek / stop to the watch-events API,
 // queueing events while the network is down and flushing with keepalive on page exit.
+//
+// The page opened next must show where playback stopped, but a browser asks for it before
+// the player's last request has been answered (and fires pagehide only once it has). So
+// the last event is sent as the player is left (beforeunload, then pagehide), and its id
+// travels in a cookie with the next page's request: the server waits for that event before
+// it reads the resume point (recommendations.middleware).
 (function () {
   "use strict";
 
@@ -9,6 +15,9 @@
 
   const HEARTBEAT_MS = 10000;
   const TICK_MS = 250;
+  const PENDING_COOKIE = "marquee_watch_pending";
+  // A keepalive request may carry at most 64 KB; 100 events are about 15 KB.
+  const BATCH = 100;
   const endpoint = root.dataset.endpoint;
   const runtime = Number(root.dataset.runtime);
   const titleSlug = root.dataset.title;
@@ -32,8 +41,12 @@
   let ticker = null;
   let heartbeat = null;
   let lastTick = 0;
+  // Every event not yet acknowledged by the server, oldest first (a batch in flight too).
   let queue = [];
   let sending = false;
+  // How many events were recorded, and how many of them the last leave() had sent.
+  let recorded = 0;
+  let sentOnLeave = 0;
 
   function csrfToken() {
     try {
@@ -74,45 +87,76 @@
     ui.status.textContent = text;
   }
 
-  function record(kind) {
-    queue.push({
+  // The id of the newest event the server has not acknowledged yet; see the top.
+  function markPending(id) {
+    document.cookie = `${PENDING_COOKIE}=${profileId}.${id}; path=/; max-age=60; SameSite=Lax`;
+  }
+
+  function clearPending() {
+    document.cookie = `${PENDING_COOKIE}=; path=/; max-age=0; SameSite=Lax`;
+  }
+
+  function record(kind, options) {
+    const event = {
       id: uuid4(),
       title: titleSlug,
       episode: episodeId,
       kind: kind,
       position: Math.floor(position),
       at: new Date().toISOString(),
-    });
-    flush(kind === "stop");
+    };
+    queue.push(event);
+    recorded += 1;
+    markPending(event.id);
+    if (!(options && options.leaving)) flush();
   }
 
-  function flush(keepalive) {
-    if (sending || queue.length === 0) return;
-    const batch = queue.slice(0, 100);
-    sending = true;
-    fetch(endpoint, {
+  // POST a batch; resolves true once the server has answered for it (kept or refused).
+  function send(batch, keepalive) {
+    return fetch(endpoint, {
       method: "POST",
       credentials: "same-origin",
-      keepalive: Boolean(keepalive),
+      keepalive: keepalive,
       headers: {
         "Content-Type": "application/json",
         "X-CSRFToken": csrfToken(),
         "X-Marquee-Profile": profileId,
       },
       body: JSON.stringify({ events: batch }),
-    })
-      .then((response) => {
-        if (response.ok || (response.status >= 400 && response.status < 500)) {
-          // Sent, or refused for good (a 4xx will not succeed on retry): drop the batch.
-          queue = queue.slice(batch.length);
-          if (!response.ok) say("Progress could not be saved.");
-        }
+    }).then((response) => {
+      if (!response.ok && !(response.status >= 400 && response.status < 500)) return false;
+      // Sent, or refused for good (a 4xx will not succeed on retry): drop the batch.
+      const done = new Set(batch.map((event) => event.id));
+      queue = queue.filter((event) => !done.has(event.id));
+      if (queue.length === 0) clearPending();
+      if (!response.ok) say("Progress could not be saved.");
+      return true;
+    });
+  }
+
+  function flush() {
+    if (sending || queue.length === 0) return;
+    sending = true;
+    send(queue.slice(0, BATCH), false)
+      .catch(() => {
+        say("Offline: progress will be saved when the connection is back.");
+        return false;
       })
-      .catch(() => say("Offline: progress will be saved when the connection is back."))
-      .finally(() => {
+      .then((answered) => {
         sending = false;
-        if (queue.length && !keepalive) setTimeout(() => flush(false), 2000);
+        // More recorded meanwhile goes at once; a failed batch is tried again shortly.
+        if (queue.length) setTimeout(flush, answered ? 0 : 2000);
       });
+  }
+
+  // The page is being left: stop playback and send what the server has not acknowledged
+  // with keepalive, so that the request outlives the page. A request still in flight may
+  // be cancelled with the page, so its events go again; their ids make a repeat harmless.
+  function leave() {
+    if (playing) stop(undefined, true);
+    if (queue.length === 0 || recorded === sentOnLeave) return;
+    sentOnLeave = recorded;
+    send(queue.slice(-BATCH), true).catch(() => {});
   }
 
   function advance() {
@@ -155,10 +199,10 @@
     render();
   }
 
-  function stop(message) {
+  function stop(message, leaving) {
     if (playing) advance();
     halt();
-    record("stop");
+    record("stop", { leaving: Boolean(leaving) });
     ui.playLabel.textContent = position >= runtime ? "Play again" : "Resume";
     say(message || `Stopped at ${format(position)}`);
     render();
@@ -168,14 +212,25 @@
   ui.pause.addEventListener("click", pause);
   ui.stop.addEventListener("click", () => stop());
   ui.seek.addEventListener("change", () => {
-    position = Math.min(runtime, Math.max(0, Number(ui.seek.value)));
+    const to = Math.min(runtime, Math.max(0, Number(ui.seek.value)));
+    if (Math.floor(to) === Math.floor(position)) return;
+    position = to;
     lastTick = performance.now();
-    if (playing) record("seek");
+    // Paused too: where the viewer left the slider is where Play resumes, here or later.
+    record("seek");
+    if (!playing) {
+      ui.playLabel.textContent = position >= runtime ? "Play again" : "Resume";
+      say(`Resumes at ${format(position)}`);
+    }
     render();
   });
-  // Leaving the page stops playback; keepalive lets the last event outlive the page.
-  window.addEventListener("pagehide", () => {
-    if (playing) stop();
+  // beforeunload comes before the next page is requested; pagehide is the fallback for
+  // browsers that skip it (and runs after it as a no-op when nothing changed).
+  window.addEventListener("beforeunload", leave);
+  window.addEventListener("pagehide", leave);
+  // Back from the back/forward cache: the playback stopped there, send what is left.
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) flush();
   });
   document.addEventListener("keydown", (event) => {
     if (event.target.closest("input, select, textarea")) return;

@@ -1,0 +1,164 @@
+"""A page requested right after the player waits for the player's last heartbeat."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import Profile
+from catalog.models import Title
+from recommendations import middleware, selectors, services
+from recommendations.services import Heartbeat
+from tests.factories import ProfileFactory, TitleFactory
+
+
+@pytest.fixture
+def film(db: None) -> Title:
+    return TitleFactory(name="Arrival", slug="arrival", runtime_minutes=100)
+
+
+def _heartbeat(profile: Profile, film: Title, event_id: uuid.UUID, position: int) -> None:
+    services.watch_events_record(
+        profile=profile,
+        heartbeats=[
+            Heartbeat(
+                client_event_id=event_id,
+                title_id=film.pk,
+                episode_id=None,
+                kind="seek",
+                position=position,
+                occurred_at=timezone.now(),
+            )
+        ],
+    )
+
+
+def _pending(client: Client, profile: Profile, event_id: uuid.UUID | str) -> None:
+    client.cookies[middleware.PENDING_COOKIE] = f"{profile.pk}.{event_id}"
+
+
+def _dropped(response: object) -> bool:
+    cookie = response.cookies.get(middleware.PENDING_COOKIE)
+    return cookie is not None and cookie.value == "" and cookie["max-age"] == 0
+
+
+@pytest.mark.django_db
+class TestPendingCookie:
+    def test_a_stored_event_is_not_waited_for(
+        self, alice_client: Client, alice_profile: Profile, film: Title
+    ) -> None:
+        event_id = uuid.uuid4()
+        _heartbeat(alice_profile, film, event_id, 3000)
+        _pending(alice_client, alice_profile, event_id)
+        started = time.monotonic()
+        response = alice_client.get(film.get_absolute_url())
+        assert time.monotonic() - started < middleware.PENDING_WAIT_SECONDS
+        assert "Resume from 50:00" in response.text
+        assert _dropped(response)
+
+    def test_an_event_that_never_comes_costs_one_page_the_wait(
+        self,
+        alice_client: Client,
+        alice_profile: Profile,
+        film: Title,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setattr(middleware, "PENDING_WAIT_SECONDS", 0.3)
+        _pending(alice_client, alice_profile, uuid.uuid4())
+        started = time.monotonic()
+        response = alice_client.get(film.get_absolute_url())
+        assert time.monotonic() - started >= 0.3
+        assert response.status_code == 200
+        assert _dropped(response)
+        # The client drops the cookie with the response: the next page does not wait.
+        started = time.monotonic()
+        response = alice_client.get(film.get_absolute_url())
+        assert time.monotonic() - started < 0.3
+        assert middleware.PENDING_COOKIE not in response.cookies
+
+    @pytest.mark.parametrize("value", ["not-a-cookie", "7.not-a-uuid", "....", "\x00"])
+    def test_a_malformed_cookie_is_dropped_without_waiting(
+        self, alice_client: Client, film: Title, value: str
+    ) -> None:
+        alice_client.cookies[middleware.PENDING_COOKIE] = value
+        started = time.monotonic()
+        response = alice_client.get(film.get_absolute_url())
+        assert time.monotonic() - started < middleware.PENDING_WAIT_SECONDS
+        assert response.status_code == 200
+        assert _dropped(response)
+
+    def test_another_profiles_event_is_not_waited_for(
+        self, alice_client: Client, alice_profile: Profile, film: Title
+    ) -> None:
+        other = ProfileFactory(account=alice_profile.account, name="Other")
+        _pending(alice_client, other, uuid.uuid4())
+        started = time.monotonic()
+        response = alice_client.get(film.get_absolute_url())
+        assert time.monotonic() - started < middleware.PENDING_WAIT_SECONDS
+        assert _dropped(response)
+
+    def test_the_heartbeat_itself_does_not_wait(
+        self,
+        alice_client: Client,
+        alice_profile: Profile,
+        film: Title,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setattr(middleware, "PENDING_WAIT_SECONDS", 5)
+        _pending(alice_client, alice_profile, uuid.uuid4())
+        event = {
+            "id": str(uuid.uuid4()),
+            "title": film.slug,
+            "kind": "start",
+            "position": 0,
+            "at": timezone.now().isoformat(),
+        }
+        started = time.monotonic()
+        response = alice_client.post(
+            "/api/v1/me/watch-events/",
+            {"events": [event]},
+            content_type="application/json",
+            headers={"X-Marquee-Profile": str(alice_profile.pk)},
+        )
+        assert time.monotonic() - started < 5
+        assert response.status_code == 200, response.content
+        assert middleware.PENDING_COOKIE not in response.cookies
+
+    def test_without_the_cookie_it_costs_nothing(self, alice_client: Client, film: Title) -> None:
+        alice_client.get(film.get_absolute_url())
+        with CaptureQueriesContext(connection) as context:
+            response = alice_client.get(film.get_absolute_url())
+        assert not any("recommendations_watchevent" in q["sql"] for q in context.captured_queries)
+        assert middleware.PENDING_COOKIE not in response.cookies
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_wait_ends_when_the_event_is_stored(alice_profile: Profile, film: Title) -> None:
+    event_id = uuid.uuid4()
+
+    def player_request() -> None:
+        time.sleep(0.3)
+        try:
+            _heartbeat(alice_profile, film, event_id, 1200)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=player_request)
+    started = time.monotonic()
+    thread.start()
+    try:
+        arrived = selectors.watch_event_wait(
+            profile=alice_profile, client_event_id=event_id, timeout=5
+        )
+    finally:
+        thread.join()
+    assert arrived
+    assert 0.3 <= time.monotonic() - started < 5
+    assert selectors.resume_position(profile=alice_profile, title=film, episode=None) == 1200
