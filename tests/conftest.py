@@ -12,6 +12,24 @@ from tests.factories import ProfileFactory, UserFactory
 from tests.helpers import watch_as
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # pytest-playwright parametrizes every test whose arguments reach its `page` fixture
+    # by browser, and pytest then groups those tests with the browser tests: a plain test
+    # with a parameter called `page` pulled the (flushing, transactional) browser tests in
+    # among the database tests, which then lost the rows the migrations seed.
+    strays = [
+        item.nodeid
+        for item in items
+        if "browser_name" in getattr(getattr(item, "callspec", None), "params", {})
+        and item.get_closest_marker("browser") is None
+    ]
+    if strays:
+        raise pytest.UsageError(
+            "Tests reach Playwright's `page` fixture without the browser marker "
+            f"(rename the parameter?): {', '.join(strays[:5])}"
+        )
+
+
 @pytest.fixture
 def alice(db: None) -> User:
     return UserFactory(email="alice@example.com", name="Alice")

@@ -21,9 +21,9 @@ def _options(page: str) -> list[tuple[str, str, bool]]:
     ]
 
 
-@pytest.mark.parametrize("page", ["catalog:browse", "recommendations:history"])
-def test_the_options_say_films_and_series(alice_client: Client, page: str) -> None:
-    options = _options(alice_client.get(reverse(page)).text)
+@pytest.mark.parametrize("url_name", ["catalog:browse", "recommendations:history"])
+def test_the_options_say_films_and_series(alice_client: Client, url_name: str) -> None:
+    options = _options(alice_client.get(reverse(url_name)).text)
     assert options == [
         ("", "Films and series", False),
         ("movie", "Films only", False),

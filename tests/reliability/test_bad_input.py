@@ -91,9 +91,9 @@ def test_a_page_past_the_end_is_a_404(watching: Client, path: str) -> None:
     assert watching.get(f"{path}{separator}page=50").status_code == 404
 
 
-@pytest.mark.parametrize("page", ["0", "-3", "x", "1" * 5000])
-def test_a_page_that_is_no_number_is_the_first(watching: Client, page: str) -> None:
-    assert watching.get(f"/me/ratings/?page={page}").status_code == 200
+@pytest.mark.parametrize("number", ["0", "-3", "x", "1" * 5000])
+def test_a_page_that_is_no_number_is_the_first(watching: Client, number: str) -> None:
+    assert watching.get(f"/me/ratings/?page={number}").status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/search/?q=arrival", "/me/top-picks/", "/rows/new/"])
