@@ -67,8 +67,9 @@ BECAUSE_ROWS = 3
 TASTE_ROWS = 2
 WATCH_AGAIN_AFTER = timedelta(days=30)
 LIKED_STARS = Decimal("4.0")
-# Below this fit a title does not fit tonight's time budget at all: it leaves the rows.
-FITS_TONIGHT = 0.3
+# With a time budget, a title that needs more than this much over it leaves every row:
+# 90 minutes admits a film of 100 (credits), not one of two hours.
+BUDGET_OVERRUN = 0.12
 
 INTENT_MINUTES = (30, 90, 150)
 MOODS = {
@@ -497,6 +498,7 @@ class _Context:
     seen: np.ndarray  # finished, rated, started or on the list: not a discovery
     relevance: np.ndarray  # with tonight's intent applied
     fit: np.ndarray
+    fits: np.ndarray  # within tonight's budget (all True without one)
     now: datetime
     # Evidence of the row being built, then per row key: a card says why it is in its row.
     pending: dict[int, list[dict]] = field(default_factory=dict)
@@ -558,6 +560,7 @@ def _profile_context(profile: Profile, intent: Intent) -> _Context:
     seen[listed[listed >= 0]] = True
 
     fit = np.ones(n)
+    fits = np.ones(n, dtype=bool)
     if intent.minutes is not None:
         # Tonight needs what is left of a film (all of it to watch it again) and one
         # episode of a series; to *finish* a started series, all its remaining episodes.
@@ -568,6 +571,7 @@ def _profile_context(profile: Profile, intent: Intent) -> _Context:
             series = np.where(started & ~finished, cat.minutes * remaining, cat.minutes)
         needed = np.where(cat.is_series, series, film)
         fit = core_rows.time_fit(needed, intent.minutes, patience=_patience(read))
+        fits = core_rows.within_budget(needed, intent.minutes, overrun=BUDGET_OVERRUN)
     return _Context(
         profile=profile,
         intent=intent,
@@ -582,6 +586,7 @@ def _profile_context(profile: Profile, intent: Intent) -> _Context:
         seen=seen,
         relevance=scores.relevance * fit,
         fit=fit,
+        fits=fits,
         now=timezone.now(),
     )
 
@@ -597,9 +602,8 @@ def _patience(read: ProfileRead) -> float:
 
 
 def _top(ctx: _Context, score: np.ndarray, mask: np.ndarray, n: int = SEE_ALL_SIZE) -> np.ndarray:
-    if ctx.intent.minutes is not None:
-        # Titles that do not fit tonight at all leave the rows rather than trail them.
-        mask = mask & (ctx.fit >= FITS_TONIGHT)
+    # Titles that do not fit tonight leave the rows rather than trail them.
+    mask = mask & ctx.fits
     return top_n(score, n, exclude=~mask)[0]
 
 
@@ -650,7 +654,7 @@ def _continue_row(ctx: _Context, pins: dict[str, int | None]) -> core_rows.Candi
         # Likely to be resumed: recent, well under way, a series (one more episode).
         likelihood = 2 ** (-days / 7) * (0.4 + 0.6 * min(pct, 95) / 95)
         likelihood *= 1.25 if ctx.cat.is_series[at] else 1.0
-        if ctx.fit[at] < FITS_TONIGHT:
+        if not ctx.fits[at]:
             continue
         likelihood *= ctx.fit[at]
         rows.append((likelihood, title_id, at, pct, watched_at))
@@ -868,7 +872,7 @@ def _trending_rows(ctx: _Context, pins: dict[str, int | None]) -> list[core_rows
     trend_items = at[ctx.allowed[at] & ~ctx.finished[at]]
     rows = []
     if ctx.intent.minutes is not None:
-        trend_items = trend_items[ctx.fit[trend_items] >= FITS_TONIGHT]
+        trend_items = trend_items[ctx.fits[trend_items]]
     if trend_items.size:
         for item in trend_items[:SEE_ALL_SIZE].tolist():
             ctx.pending.setdefault(int(ctx.cat.ids[item]), []).append(ranks[item])
@@ -885,7 +889,7 @@ def _trending_rows(ctx: _Context, pins: dict[str, int | None]) -> list[core_rows
     top = [
         (rank, viewers, item)
         for rank, viewers, item in ranked
-        if ctx.allowed[item] and not ctx.finished[item] and ctx.fit[item] >= FITS_TONIGHT
+        if ctx.allowed[item] and not ctx.finished[item] and ctx.fits[item]
     ]
     if top:
         for rank, viewers, item in top:
@@ -928,7 +932,7 @@ def _my_list_row(ctx: _Context, pins: dict[str, int | None]) -> core_rows.Candid
     for title_id, added_at in ctx.read.my_list:
         at = int(ctx.cat.index([title_id])[0])
         if at >= 0 and ctx.allowed[at]:
-            if ctx.intent.minutes is not None and ctx.fit[at] < FITS_TONIGHT:
+            if not ctx.fits[at]:
                 continue
             items.append(at)
             ctx.pending.setdefault(title_id, []).append(
@@ -968,7 +972,7 @@ def _watch_again_row(ctx: _Context, pins: dict[str, int | None]) -> core_rows.Ca
         at = int(ctx.cat.index([title_id])[0])
         if at < 0 or not ctx.allowed[at]:
             continue
-        if ctx.intent.minutes is not None and ctx.fit[at] < FITS_TONIGHT:
+        if not ctx.fits[at]:
             continue
         rows.append((rating[0], watched_at, title_id, at, times))
     if not rows:

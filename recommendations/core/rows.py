@@ -331,6 +331,19 @@ def time_fit(
     return np.exp(-overrun / tolerance)
 
 
+def within_budget(
+    minutes_needed: npt.ArrayLike, budget: float | None, *, overrun: float = 0.0
+) -> npt.NDArray[np.bool_]:
+    """Which titles fit an evening of ``budget`` minutes, allowing ``overrun`` (a fraction).
+
+    Unknown runtimes (NaN) fit: a missing runtime should not hide a title.
+    """
+    needed = np.asarray(minutes_needed, dtype=np.float64)
+    if budget is None:
+        return np.ones(needed.shape, dtype=bool)
+    return np.isnan(needed) | (needed <= budget * (1.0 + overrun))
+
+
 # --------------------------------------------------------------------------------------
 # Page construction
 # --------------------------------------------------------------------------------------

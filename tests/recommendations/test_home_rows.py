@@ -557,3 +557,38 @@ class TestColdStartAndFallbacks:
         assert neighbours[rows.catalogue().index([fresh.pk])[0]] > 0
         assert similar
         assert np.isfinite(neighbours).sum() == rows.catalogue().size - 1
+
+
+class TestTimeBudget:
+    """ "Tonight I have 90 min" holds for the whole page, not only Top picks."""
+
+    @staticmethod
+    def _films_fitting(profile: Profile, minutes: int) -> tuple[int, int]:
+        plan = rows.plan_build(profile=profile, intent=rows.Intent(minutes=minutes))
+        shown = [tid for row in plan.rows for tid in row.title_ids]
+        films = Title.objects.filter(pk__in=shown, kind=Title.Kind.MOVIE)
+        progress = {
+            p.title_id: p for p in WatchProgress.objects.filter(profile=profile, title__in=films)
+        }
+        fitting = 0
+        for film in films:
+            left = film.runtime_minutes or 0
+            mine = progress.get(film.pk)
+            if mine is not None and not mine.completed:
+                left = left * (1 - float(mine.percent) / 100)
+            fitting += left <= minutes * 1.12
+        return fitting, films.count()
+
+    @pytest.mark.parametrize("name", ["Ana", "Ben"])
+    def test_most_films_on_the_page_fit_ninety_minutes(
+        self, trained: ModelVersion, name: str
+    ) -> None:
+        fitting, films = self._films_fitting(_demo(name), 90)
+        assert films >= 20
+        assert fitting / films >= 0.8, f"{fitting} of {films} films fit 90 minutes"
+
+    def test_without_a_budget_long_films_still_show(self, trained: ModelVersion) -> None:
+        fitting, films = self._films_fitting(_demo("Ana"), 90)
+        plan = rows.plan_build(profile=_demo("Ana"))
+        shown = [tid for row in plan.rows for tid in row.title_ids]
+        assert Title.objects.filter(pk__in=shown, runtime_minutes__gt=101).exists()

@@ -21,6 +21,7 @@ from recommendations.core.rows import (
     taste_strengths,
     time_fit,
     unit_rows,
+    within_budget,
 )
 from recommendations.core.score import (
     BlendWeights,
@@ -973,3 +974,18 @@ def test_a_zero_budget_does_not_divide_by_zero() -> None:
     fit = time_fit([0.0, 30.0], 0)
     assert fit[0] == 1.0
     assert 0.0 <= fit[1] < 1.0
+
+
+# --------------------------------------------------------------------------------------
+# within_budget
+# --------------------------------------------------------------------------------------
+
+
+def test_within_budget_allows_the_overrun_and_no_more() -> None:
+    fits = within_budget([60, 90, 100, 101, 150], 90, overrun=0.12)
+    np.testing.assert_array_equal(fits, [True, True, True, False, False])
+
+
+def test_within_budget_keeps_unknown_runtimes_and_everything_without_a_budget() -> None:
+    np.testing.assert_array_equal(within_budget([np.nan, 500.0], 60), [True, False])
+    np.testing.assert_array_equal(within_budget([10, 1000], None), [True, True])
