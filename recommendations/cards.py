@@ -52,7 +52,7 @@ def stars_label(value: Decimal) -> str:
 
 
 # (value, label, side, noun) per half star, worked out once rather than per card.
-_HALF_STAR_BUTTONS = [
+_HALF_STARS = [
     (
         str(value),
         stars_label(value),
@@ -64,18 +64,19 @@ _HALF_STAR_BUTTONS = [
 
 
 def star_buttons(title: object) -> str:
-    """The ten half-star buttons of a rating widget."""
+    """The rating's ten half stars: one radio group, so one Tab stop; arrows change it."""
     mine = getattr(title, "my_stars", None)
     slug = escape(getattr(title, "slug", ""))
     parts = []
-    for value, label, side, noun in _HALF_STAR_BUTTONS:
-        on = mine is not None and mine >= Decimal(value)
-        pressed = "true" if mine is not None and mine == Decimal(value) else "false"
+    for value, label, side, noun in _HALF_STARS:
+        checked = " checked" if mine is not None and mine == Decimal(value) else ""
+        at = f"rate-{slug}-{value}"
         parts.append(
-            f'<button type="submit" name="stars" value="{value}" id="rate-{slug}-{value}" '
-            f'class="star {side}{" is-on" if on else ""}" aria-pressed="{pressed}" '
-            f'title="{label} {noun}"><span class="visually-hidden">Rate {label} stars</span>'
-            '<span class="star-glyph" aria-hidden="true">★</span></button>'
+            f'<input type="radio" class="star-input" name="stars" value="{value}" id="{at}"'
+            f"{checked}>"
+            f'<label for="{at}" class="star {side}" title="{label} {noun}">'
+            f'<span class="visually-hidden">{label} {noun}</span>'
+            '<span class="star-glyph" aria-hidden="true">★</span></label>'
         )
     return "".join(parts)
 
@@ -101,6 +102,28 @@ class CardContext:
         if request is not None:
             inputs += f'<input type="hidden" name="next" value="{escape(request.get_full_path())}">'
         return cls(hidden_inputs=inputs, with_actions=profile is not None)
+
+
+def duration(minutes: float) -> str:
+    """52 min, 1 h 52 min, 2 h."""
+    minutes = max(round(minutes), 1)
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def _runtime(title: object, percent: object, completed: object) -> str:
+    """What a card says of a title's length: what is left of a film under way."""
+    minutes = getattr(title, "runtime_minutes", None)
+    if not minutes:
+        return ""
+    if title.kind == "series":
+        return f"{minutes}-min episodes"
+    if percent and not completed:
+        left = minutes * (1 - float(percent) / 100)
+        return f"{duration(left)} left"
+    return duration(minutes)
 
 
 def _percent(value: object) -> str:
@@ -136,43 +159,43 @@ def list_button(title: object, ctx: CardContext, *, wide: bool = False) -> str:
     return _post_form(url, ctx, 'hx-target="this" hx-swap="outerHTML"', body)
 
 
-def _rating_peek(title: object, name: str, slug: str) -> str:
-    # The widget (ten buttons) is fetched when the card is hovered or focused: drawn on
-    # every card it was half of a row's markup. Without JS the link opens the title page.
+def _your_rating(title: object) -> str:
+    """The profile's rating, shown on the card (the control is under More)."""
     mine = getattr(title, "my_stars", None)
     thumbs = getattr(title, "my_thumbs", None)
     if mine:
         label = stars_label(Decimal(mine))
-        shown = (
+        return (
             f'<span class="stars-peek" data-stars="{label}" aria-hidden="true"></span>'
-            f'<span class="visually-hidden">Your rating of {name}: {label} stars; change it</span>'
+            f'<span class="visually-hidden">You rated it {label} stars</span>'
         )
-    elif thumbs:
+    if thumbs:
         icons = (
             ICONS["thumb-down"]
             if thumbs < 0
             else ICONS["thumb-up"] * (2 if thumbs == Thumbs.TWO_UP else 1)
         )
-        shown = (
+        words = {-1: "thumbs down", 1: "thumbs up"}.get(thumbs, "two thumbs up")
+        return (
             f'<span class="thumbs-peek" aria-hidden="true">{icons}</span>'
-            f'<span class="visually-hidden">Change your rating of {name}</span>'
+            f'<span class="visually-hidden">You gave it {words}</span>'
         )
-    else:
-        shown = (
-            '<span class="stars-peek" aria-hidden="true"></span>'
-            f'<span class="visually-hidden">Rate {name}</span>'
-        )
+    return ""
+
+
+def _rating_loader(title: object, name: str, slug: str) -> str:
+    # The widget is fetched when More is opened: drawn on every card it was half of a
+    # row's markup. Without JS the link opens the title page at its widget.
     rate_url = escape(slug_url("recommendations:rate", title.slug))
     page_url = escape(title.get_absolute_url())
     return (
-        f'<a class="rating-peek" id="rating-{slug}" href="{page_url}#your-rating" '
-        f'hx-get="{rate_url}" '
-        'hx-trigger="click, mouseenter once from:closest .card, focusin once from:closest .card" '
-        f'hx-swap="outerHTML">{shown}</a>'
+        f'<a class="rating-load" id="rating-{slug}" href="{page_url}#your-rating" '
+        f'hx-get="{rate_url}" hx-trigger="toggle once from:closest details" '
+        f'hx-swap="outerHTML">Rate {name}</a>'
     )
 
 
-def _evidence(title: object, name: str, ctx: CardContext) -> str:
+def _evidence(title: object, ctx: CardContext) -> str:
     reasons = getattr(title, "evidence", None)
     if not reasons:
         return ""
@@ -190,41 +213,44 @@ def _evidence(title: object, name: str, ctx: CardContext) -> str:
                 f'title="Don’t use {other} for my recommendations">Don’t use {other}</button>',
             )
         items.append(f"<li>{escape(reason.text)}{strike}</li>")
-    return (
-        f'<details class="why"><summary>Why this?<span class="visually-hidden"> {name}</span>'
-        f"</summary><ul>{''.join(items)}</ul></details>"
-    )
+    return f'<p class="why-heading">Why this?</p><ul class="why">{"".join(items)}</ul>'
 
 
 def _actions(title: object, name: str, slug: str, ctx: CardContext, row_key: str) -> str:
     started = getattr(title, "progress_percent", None) and not getattr(
         title, "progress_completed", None
     )
-    verb = "Resume" if started else "Play"
+    # A series under way plays its next episode: "Play S1:E2".
+    verb = getattr(title, "resume_label", None) or ("Resume" if started else "Play")
     play = escape(slug_url("recommendations:player", title.slug))
     if row_key == "continue":
         hide = _post_form(
             slug_url("recommendations:continue_remove", title.slug),
             ctx,
             'hx-target="closest .card" hx-swap="outerHTML"',
-            '<button type="submit" class="icon-button" '
-            f'title="Remove from row (your progress is kept)">{ICONS["hide"]}'
-            f'<span class="visually-hidden">Remove {name} from Continue watching</span></button>',
+            f'<button type="submit" class="link-button">{ICONS["hide"]} Remove from row'
+            f'<span class="visually-hidden"> Continue watching: {name}</span>'
+            '</button><span class="more-note">Your progress is kept.</span>',
         )
     else:
         hide = _post_form(
             slug_url("recommendations:not_interested", title.slug),
             ctx,
             'hx-target="closest .card" hx-swap="outerHTML"',
-            '<button type="submit" class="icon-button" title="Not interested">'
-            f'{ICONS["hide"]}<span class="visually-hidden">Not interested in {name}</span>'
-            "</button>",
+            f'<button type="submit" class="link-button">{ICONS["hide"]} Not interested'
+            f'<span class="visually-hidden"> in {name}</span></button>',
         )
+    more = (
+        '<details class="card-more"><summary class="icon-button" title="More">'
+        '<span aria-hidden="true">⋯</span>'
+        f'<span class="visually-hidden">More about {name}: rate, why this, hide</span>'
+        f'</summary><div class="card-more-panel">{_rating_loader(title, name, slug)}'
+        f"{_evidence(title, ctx)}{hide}</div></details>"
+    )
     return (
-        f'<div class="card-actions"><a class="icon-button" href="{play}" title="{verb}">'
-        f'{ICONS["play"]}<span class="visually-hidden">{verb} {name}</span></a>'
-        f"{list_button(title, ctx)}{hide}</div>"
-        f"{_rating_peek(title, name, slug)}{_evidence(title, name, ctx)}"
+        f'<div class="card-actions"><a class="icon-button" href="{play}" title="{escape(verb)}">'
+        f'{ICONS["play"]}<span class="visually-hidden">{escape(verb)}: {name}</span></a>'
+        f"{list_button(title, ctx)}{more}{_your_rating(title)}</div>"
     )
 
 
@@ -264,10 +290,15 @@ def title_card(title: object, ctx: CardContext, *, row_key: str = "") -> str:
             f'<span class="predicted" aria-label="you’d rate it about {stars} stars">'
             f"★{stars}</span></span>"
         )
-    year = "" if title.year is None else title.year
-    series = " · Series" if title.kind == "series" else ""
-    watched = " · Watched" if completed else ""
-    parts.append(f'<span class="card-meta">{year}{series}{watched}</span></a>')
+    facts = [str(title.year)] if title.year is not None else []
+    runtime = _runtime(title, percent, completed)
+    if runtime:
+        facts.append(runtime)
+    elif title.kind == "series":
+        facts.append("Series")
+    if completed:
+        facts.append("Watched")
+    parts.append(f'<span class="card-meta">{" · ".join(facts)}</span></a>')
     if ctx.with_actions:
         parts.append(_actions(title, name, slug, ctx, row_key))
     parts.append("</article>")

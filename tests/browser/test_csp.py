@@ -16,6 +16,7 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 
 from catalog.models import Title
 from recommendations import engine
+from tests.browser.cards import more_open, rate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -84,12 +85,11 @@ def test_pages_work_under_the_policy(
     row = page.locator("#row-top-picks")
     card = row.locator(".card").first
     name = card.locator(".card-name").inner_text()
-    card.hover()
-    card.get_by_role("button", name="Rate 5 stars").click()
+    rate(card, "5")
     exact = re.compile(f"^{re.escape(name)}$")
     expect(row.locator(".card-name", has_text=exact)).to_have_count(0)
     second = row.locator(".card").nth(1)
-    second.get_by_role("button", name="Not interested").click()
+    more_open(second).get_by_role("button", name=re.compile("^Not interested")).click()
     hidden = row.locator(".card-hidden")
     expect(hidden).to_have_count(1)
     page.wait_for_timeout(500)  # a row refresh would take the Undo away

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from recommendations import engine
+from tests.browser.cards import more_open, rate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,8 +49,7 @@ def test_a_rating_refreshes_the_rows_in_place(page: Page, live_server: object, d
     row = page.locator("#row-top-picks")
     card = row.locator(".card").first
     name = card.locator(".card-name").inner_text()
-    card.hover()  # fetches the card's rating widget
-    card.get_by_role("button", name="Rate 5 stars").click()
+    rate(card, "5")
     # The row re-fetches on the signals-changed event: the rated title leaves Top picks.
     expect(row.locator(".card-name", has_text=re.compile(f"^{re.escape(name)}$"))).to_have_count(0)
     expect(row.locator(".card").first).to_be_visible()
@@ -59,7 +59,7 @@ def test_a_rating_refreshes_the_rows_in_place(page: Page, live_server: object, d
 def test_striking_evidence_from_why_this(page: Page, live_server: object, demo: None) -> None:
     _watch_as(page, live_server.url, "Ana")
     card = page.locator("#row-top-picks .card").first
-    card.locator("summary", has_text="Why this?").click()
+    more_open(card)
     strike = card.locator("button.strike").first
     label = strike.inner_text().removeprefix("Don’t use ").strip()
     strike.click()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.services import profile_create
 from recommendations.models import ListItem, NotInterested, Rating
+from tests.browser.cards import more_open, rate
 from tests.factories import GenreFactory, TitleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,17 +39,16 @@ def test_card_actions_update_in_place(page: Page, live_server: object, viewer: N
     card = page.locator("#title-grid .card").first
     name = card.locator(".card-name").inner_text()
 
-    # The rating widget is fetched when the card is hovered.
-    expect(card.locator(".stars-peek")).to_be_visible()
-    card.hover()
-    card.get_by_role("button", name="Rate 4 stars").click()
-    expect(card.locator(".star.is-on")).to_have_count(8)
+    # The rating is under More; the widget is fetched when More opens.
+    expect(card.locator(".stars-peek")).to_have_count(0)
+    rate(card, "4")
+    expect(card.locator(".card-more-panel .star-input:checked + .star")).to_have_count(1)
     card.get_by_role("button", name="My List").click()
     expect(card.get_by_role("button", name="My List")).to_have_attribute("aria-pressed", "true")
     assert page.url.endswith("/browse/drama/")  # no navigation happened
 
     second = page.locator("#title-grid .card").nth(1)
-    second.get_by_role("button", name="Not interested").click()
+    more_open(second).get_by_role("button", name=re.compile("^Not interested")).click()
     hidden = page.locator(".card-hidden")
     expect(hidden).to_contain_text("won’t be recommended again")
     hidden.get_by_role("button", name="Undo").click()
@@ -66,16 +67,32 @@ def test_rating_works_with_the_keyboard(page: Page, live_server: object, viewer:
     _sign_in(page, live_server.url)
     page.goto(f"{live_server.url}/browse/drama/")
     first = page.locator("#title-grid .card").first
-    # Tabbing to the card's rating fetches the widget and puts focus on it.
-    first.get_by_role("link", name=re.compile("^Rate ")).focus()
-    expect(first.locator("form.rating")).to_be_focused()
-    page.keyboard.press("Tab")
-    expect(first.get_by_role("button", name="Rate 0.5 stars")).to_be_focused()
-    star = first.get_by_role("button", name="Rate 3 stars")
-    star.focus()
+    # The card's link, Play, My List, More: then Enter opens More and Tab enters the rating.
+    first.locator(".card-link").focus()
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    expect(first.locator("summary")).to_be_focused()
     page.keyboard.press("Enter")
-    expect(first.locator(".star.is-on")).to_have_count(6)
-    # Focus stays on the star after the swap, so the keyboard user can go on.
+    expect(first.locator(".star-input")).to_have_count(10)
     page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
-    expect(first.locator(".star.is-on")).to_have_count(7)
+    expect(first.locator(".star-input[value='0.5']")).to_be_focused()
+    # One control: arrows change the value (0.5 -> 3) and it is sent once it settles.
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    expect(first.locator(".star-input[value='3']:checked")).to_have_count(1)
+    expect(first.locator(".star-input:checked + .star")).to_have_count(1)
+    expect(first.locator(".star:has(~ .star-input:checked)")).to_have_count(5)
+    page.wait_for_function("() => document.activeElement && document.activeElement.value === '3'")
+    for _ in range(50):
+        if Rating.objects.exists():
+            break
+        page.wait_for_timeout(100)
+    assert Rating.objects.get().stars == 3
+    # Focus stays on the rating after the swap, so the keyboard user can go on.
+    page.keyboard.press("ArrowRight")
+    expect(first.locator(".star-input[value='3.5']")).to_be_focused()
+    for _ in range(50):
+        if Rating.objects.get().stars == Decimal("3.5"):
+            break
+        page.wait_for_timeout(100)
+    assert Rating.objects.get().stars == Decimal("3.5")

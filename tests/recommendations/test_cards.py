@@ -71,12 +71,13 @@ def test_every_form_carries_the_token_and_the_way_back() -> None:
         _ctx(),
     )
     forms = re.findall(r"<form .*?</form>", html)
-    # My List, Not interested, and the strike of the evidence.
+    # My List; under More the strike of the evidence, and Not interested.
     assert len(forms) == 3
     for form in forms:
         assert f'name="csrfmiddlewaretoken" value="{TOKEN}"' in form
         assert 'name="next" value="/rows/top-picks/?minutes=30"' in form
-    assert 'action="/titles/dune/taste/"' in forms[2]
+    assert 'action="/titles/dune/taste/"' in forms[1]
+    assert 'action="/titles/arrival/not-interested/"' in forms[2]
 
 
 def test_match_stars_progress_and_rank() -> None:
@@ -87,8 +88,8 @@ def test_match_stars_progress_and_rank() -> None:
     assert 'aria-label="43% watched"' in html  # half up, as the templates round
     assert 'class="card card-ranked"' in html
     assert "Number 3 today:" in html
-    assert ">Resume<" not in html
     assert 'title="Resume"' in html
+    assert "Resume: Arrival" in html
 
 
 def test_a_finished_title_says_watched_and_shows_no_bar() -> None:
@@ -100,27 +101,96 @@ def test_a_finished_title_says_watched_and_shows_no_bar() -> None:
 
 def test_continue_watching_cards_offer_remove_instead_of_not_interested() -> None:
     html = cards.title_card(_title(progress_percent=30), _ctx(), row_key="continue")
-    assert "Remove Arrival from Continue watching" in html
+    assert "Remove from row" in html
+    assert "Continue watching: Arrival" in html
     assert "Not interested" not in html
 
 
 @pytest.mark.parametrize(
     ("extra", "shown"),
     [
-        ({}, "Rate Arrival"),
-        ({"my_stars": Decimal("4.5")}, "Your rating of Arrival: 4.5 stars"),
-        ({"my_stars": Decimal("4.0")}, "Your rating of Arrival: 4 stars"),
-        ({"my_thumbs": 2}, "Change your rating of Arrival"),
+        ({}, None),
+        ({"my_stars": Decimal("4.5")}, "You rated it 4.5 stars"),
+        ({"my_stars": Decimal("4.0")}, "You rated it 4 stars"),
+        ({"my_thumbs": 2}, "You gave it two thumbs up"),
     ],
 )
-def test_the_rating_peek_links_to_the_title_page_and_fetches_the_widget(
-    extra: dict, shown: str
-) -> None:
+def test_the_rating_is_shown_and_rated_under_more(extra: dict, shown: str | None) -> None:
     html = cards.title_card(_title(**extra), _ctx())
-    peek = re.search(r'<a class="rating-peek".*?</a>', html).group(0)
-    assert 'href="/titles/arrival/#your-rating"' in peek
-    assert 'hx-get="/titles/arrival/rate/"' in peek
-    assert shown in peek
+    more = re.search(r'<details class="card-more">.*?</details>', html).group(0)
+    loader = re.search(r'<a class="rating-load".*?</a>', more).group(0)
+    assert 'href="/titles/arrival/#your-rating"' in loader
+    assert 'hx-get="/titles/arrival/rate/"' in loader
+    assert 'hx-trigger="toggle once from:closest details"' in loader
+    assert "Rate Arrival" in loader
+    if shown is None:
+        assert "You rated" not in html
+    else:
+        assert shown in html
+
+
+def _tab_stops(html: str) -> list[str]:
+    """Focusable elements outside closed panels, as a browser's Tab order sees them."""
+    outside = re.sub(
+        r"<details(.*?)<summary(.*?)</summary>.*?</details>", r"<summary\2</summary>", html
+    )
+    return re.findall(r"<(a|button|summary|input(?![^>]*type=\"hidden\"))[\s>]", outside)
+
+
+@pytest.mark.parametrize("row_key", ["top-picks", "continue"])
+def test_a_card_is_one_link_and_three_actions_for_the_keyboard(row_key: str) -> None:
+    title = _title(
+        progress_percent=30,
+        evidence=[
+            Evidence(
+                text="Because you watched Dune", title_id=2, title_name="Dune", title_slug="dune"
+            )
+        ],
+    )
+    assert _tab_stops(cards.title_card(title, _ctx(), row_key=row_key)) == [
+        "a",  # the card's link
+        "a",  # Play
+        "button",  # My List
+        "summary",  # More: rating, why this, hide
+    ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "meta"),
+    [
+        ({"runtime_minutes": 112}, "2016 · 1 h 52 min"),
+        ({"runtime_minutes": 120}, "2016 · 2 h"),
+        ({"runtime_minutes": 100, "progress_percent": 60}, "2016 · 40 min left"),
+        (
+            {"runtime_minutes": 100, "progress_percent": 100, "progress_completed": True},
+            "2016 · 1 h 40 min · Watched",
+        ),
+        ({"runtime_minutes": 44, "kind": "series"}, "2016 · 44-min episodes"),
+        ({"kind": "series"}, "2016 · Series"),
+    ],
+)
+def test_every_card_says_how_long(extra: dict, meta: str) -> None:
+    html = cards.title_card(_title(**extra), _ctx(profile=False))
+    assert f'<span class="card-meta">{meta}</span>' in html
+
+
+def test_a_series_under_way_plays_its_next_episode() -> None:
+    html = cards.title_card(
+        _title(kind="series", progress_percent=40, resume_label="Play S1:E2"), _ctx()
+    )
+    assert 'title="Play S1:E2"' in html
+    assert "Play S1:E2: Arrival" in html
+
+
+def test_the_stars_are_one_radio_group_with_spoken_labels() -> None:
+    html = cards.star_buttons(_title(my_stars=Decimal("3.5")))
+    assert html.count('type="radio"') == 10
+    assert html.count('name="stars"') == 10
+    assert re.findall(r'value="([\d.]+)"[^>]*checked', html) == ["3.5"]
+    assert ">1 star<" in html
+    assert ">0.5 stars<" in html
+    assert ">4 stars<" in html
+    assert "Rate 1 stars" not in html
 
 
 def test_list_button_states() -> None:

@@ -1,0 +1,23 @@
+"""What a person does with a card in the browser: open More, rate, hide."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, expect
+
+
+def more_open(card: Locator) -> Locator:
+    """Opens the card's More panel (rating, why this, hide) and returns it."""
+    card.locator("details.card-more > summary").click()
+    panel = card.locator(".card-more-panel")
+    expect(panel).to_be_visible()
+    return panel
+
+
+def rate(card: Locator, stars: str) -> None:
+    """Rates from the card: More, then the half star for ``stars`` ("4", "3.5")."""
+    panel = more_open(card)
+    label = panel.locator(f"label.star[for$='-{stars}']")
+    expect(label).to_be_visible()
+    label.click()
+    # The rating is sent once the value settles; the widget comes back with it checked.
+    expect(panel.locator(f".star-input[value='{stars}']:checked")).to_have_count(1)
