@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
@@ -39,6 +40,9 @@ def page_number(request: HttpRequest) -> int:
 EAGER_ROWS = 3
 
 
+# Home and title pages show where the profile stopped watching: the browser's Back from the
+# player must fetch them again, not show them from its cache as they were before.
+@never_cache
 @require_safe
 def home(request: HtmxHttpRequest) -> HttpResponse:
     profile = request.profile
@@ -120,6 +124,7 @@ def browse(request: HtmxHttpRequest, genre_slug: str | None = None) -> HttpRespo
     return TemplateResponse(request, "catalog/browse.html", context)
 
 
+@never_cache
 @require_safe
 def title_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     title = selectors.title_detail(slug=slug, profile=request.profile)

@@ -49,6 +49,9 @@ class PendingWatchEventMiddleware:
             selectors.watch_event_wait(
                 profile=request.profile, client_event_id=event_id, timeout=PENDING_WAIT_SECONDS
             )
+            # The profile was read before the event was stored, and its stamp keys the
+            # cached home plan: with the old stamp, Continue watching would be the old one.
+            request.profile.refresh_from_db(fields=["signals_changed_at"])
         response = self.get_response(request)
         # Waited for, or not this profile's: either way no later page waits for it again.
         response.delete_cookie(PENDING_COOKIE, samesite="Lax")

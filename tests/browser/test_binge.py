@@ -173,3 +173,24 @@ def test_leaving_while_playing_keeps_the_last_second(
     shown_minutes, shown_seconds = shown.split(":")
     assert int(minutes) * 60 + int(seconds) >= int(shown_minutes) * 60 + int(shown_seconds)
     assert errors == []
+
+
+def test_back_from_the_player_shows_the_new_resume_point(
+    page: Page, live_server: object, film: Title
+) -> None:
+    base = live_server.url
+    errors = _sign_in(page, base)
+    page.goto(f"{base}/titles/long-film/")
+    page.get_by_role("link", name="Play").click()
+    page.get_by_label("Position").fill("3000")
+    # The browser's Back: the title page is not shown as it was before the player.
+    page.go_back()
+    expect(page.get_by_role("link", name="Resume from 50:00")).to_be_visible()
+
+    page.goto(f"{base}/")
+    row = page.locator("section.row", has=page.get_by_role("heading", name=re.compile("^Continue")))
+    row.locator(".card-actions a").first.click()
+    page.get_by_label("Position").fill("4500")
+    page.go_back()
+    expect(row.locator('.progress[aria-label="75% watched"]')).to_have_count(1)
+    assert errors == []

@@ -131,6 +131,30 @@ class TestPendingCookie:
         assert response.status_code == 200, response.content
         assert middleware.PENDING_COOKIE not in response.cookies
 
+    def test_continue_watching_shows_the_event_waited_for(
+        self,
+        alice_client: Client,
+        alice_profile: Profile,
+        film: Title,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        _heartbeat(alice_profile, film, uuid.uuid4(), 600)
+        assert 'aria-label="10% watched"' in alice_client.get("/").text
+        event_id = uuid.uuid4()
+
+        def stored_while_waiting(
+            *, profile: Profile, client_event_id: uuid.UUID, **_: object
+        ) -> bool:
+            # The player's request lands after this one has read the profile.
+            _heartbeat(alice_profile, film, client_event_id, 3000)
+            return True
+
+        monkeypatch.setattr(selectors, "watch_event_wait", stored_while_waiting)
+        _pending(alice_client, alice_profile, event_id)
+        page = alice_client.get("/").text
+        assert 'aria-label="50% watched"' in page
+        assert 'aria-label="10% watched"' not in page
+
     def test_without_the_cookie_it_costs_nothing(self, alice_client: Client, film: Title) -> None:
         alice_client.get(film.get_absolute_url())
         with CaptureQueriesContext(connection) as context:
