@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -18,6 +19,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from accounts import selectors
 from accounts.limits import LimitReached
+from accounts.lock import Credential
 from accounts.models import Profile
 from accounts.services import sign_in
 from config.parsers import JSONParser
@@ -28,8 +30,10 @@ PROFILE_PARAMETER = OpenApiParameter(
     PROFILE_HEADER,
     int,
     OpenApiParameter.HEADER,
-    description="The profile to act as (see /api/v1/me/profiles/); "
-    "without it, the profile chosen in the site's session.",
+    description="The profile to act as (see /api/v1/me/profiles/); without it, the profile "
+    "chosen in the site's session. With a token any of the account's profiles (the token "
+    "stands for the password); in a site session only those it may enter without asking "
+    "for a PIN or the password (403 otherwise: the kids lock).",
 )
 
 _UNRESOLVED = object()
@@ -45,6 +49,14 @@ class Locked(exceptions.APIException):
         super().__init__(str(exc))
         # DRF's exception handler sends it as Retry-After.
         self.wait = exc.seconds
+
+
+class ProfileLocked(exceptions.PermissionDenied):
+    default_detail = (
+        "This profile is locked for this session: choose it on the site with its PIN or "
+        "the account's password, or use an API token."
+    )
+    default_code = "profile_locked"
 
 
 class ProfileRequired(exceptions.APIException):
@@ -64,22 +76,43 @@ def _resolve_profile(request: Request) -> Profile | None:
         if not re.fullmatch(r"[0-9]{1,18}", header.strip()):
             raise exceptions.ValidationError({PROFILE_HEADER: ["A profile id is a number."]})
         try:
-            return selectors.profile_get_for_account(account=request.user, profile_id=int(header))
+            profile = selectors.profile_get_for_account(
+                account=request.user, profile_id=int(header)
+            )
         except Http404:
             # Another account's id answers like a missing one, so ids do not leak.
             raise exceptions.NotFound("No such profile.") from None
+        # A site session keeps its kids lock here too: the header is not a way out of a
+        # kids profile, nor into a profile with a PIN.
+        if _by_session(request) and (
+            request._request.profile_lock.to_enter(profile) is not Credential.NONE
+        ):
+            raise ProfileLocked()
+        return profile
     # CurrentProfileMiddleware read the session before DRF authenticated the request; a
     # token request is anonymous to it, so only trust its profile for the same user.
     profile = getattr(request._request, "profile", None)
     if profile is not None and profile.account_id == request.user.pk:
         return profile
+    if _by_session(request):
+        # As on the site, where the picker comes first: a signed-in session shows no
+        # title before it chose a profile. A token without the header acts as the
+        # account (it stands for the password), with no maturity limit.
+        raise ProfileRequired()
     return None
 
 
-def request_profile(request: Request) -> Profile | None:
-    """The profile this request acts as: the header's, else the session's, else None.
+def _by_session(request: Request) -> bool:
+    return isinstance(request.successful_authenticator, SessionAuthentication)
 
-    Raises 404 for an id that is not one of the account's profiles.
+
+def request_profile(request: Request) -> Profile | None:
+    """The profile this request acts as: the header's, else the session's, else None
+    (anonymous, or a token acting as the account).
+
+    Raises 404 for an id that is not one of the account's profiles, 403 for a profile the
+    session's kids lock or the profile's PIN keeps it from, 400 for a signed-in session
+    that has not chosen a profile.
     """
     # Views may ask more than once (a filter and the serializer); one query per request.
     cached = getattr(request, "_marquee_profile", _UNRESOLVED)
@@ -152,10 +185,22 @@ class ProfileListApi(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
 
     class OutputSerializer(serializers.ModelSerializer):
+        has_pin = serializers.BooleanField(
+            read_only=True, help_text="Whether the site asks for the profile's PIN to enter it."
+        )
+
         class Meta:
             model = Profile
             ref_name = "Profile"
-            fields = ["id", "name", "avatar_color", "language", "is_kids", "max_maturity_age"]
+            fields = [
+                "id",
+                "name",
+                "avatar_color",
+                "language",
+                "is_kids",
+                "max_maturity_age",
+                "has_pin",
+            ]
 
     serializer_class = OutputSerializer
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from accounts.navigation import is_safe_url
+from accounts.navigation import back_to
 
 
 def profile_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -24,16 +24,8 @@ def profile_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if request.profile is None:
-            back = request.get_full_path() if request.method == "GET" else _referer(request)
-            query = urlencode({"next": back})
+            query = urlencode({"next": back_to(request)})
             return redirect(f"{reverse('accounts:profile_picker')}?{query}")
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _referer(request: HttpRequest) -> str:
-    referer = request.headers.get("Referer", "")
-    if is_safe_url(request, referer):
-        return referer
-    return reverse("catalog:home")

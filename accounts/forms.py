@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import RegexValidator
 from django.http import HttpRequest
 
 from accounts.limits import LimitReached
@@ -79,6 +80,25 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         return email
 
 
+def _pin_field(label: str, *, autocomplete: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        validators=[RegexValidator(r"^[0-9]{4}\Z", "A PIN is 4 digits.")],
+        # Shown as dots, typed on a phone's number pad.
+        widget=forms.PasswordInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": autocomplete,
+                "pattern": "[0-9]{4}",
+                "maxlength": "4",
+                "size": "4",
+            }
+        ),
+    )
+
+
 class ProfileForm(forms.ModelForm):
     avatar_color = forms.ChoiceField(
         choices=AvatarColor.choices, widget=forms.RadioSelect, label="Colour"
@@ -87,10 +107,24 @@ class ProfileForm(forms.ModelForm):
     max_maturity_age = forms.TypedChoiceField(
         choices=AGE_CHOICES, coerce=int, label="Maturity limit", initial=18
     )
+    pin = _pin_field(
+        "Profile PIN",
+        autocomplete="new-password",
+        help_text="4 digits, asked before anyone watches as this profile. Leave empty for none.",
+    )
+    pin_remove = forms.BooleanField(label="Remove the PIN", required=False)
 
     class Meta:
         model = Profile
         fields = ["name", "avatar_color", "language", "is_kids", "max_maturity_age"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.has_pin:
+            self.fields["pin"].label = "New PIN"
+            self.fields["pin"].help_text = "This profile has a PIN. Leave empty to keep it."
+        else:
+            del self.fields["pin_remove"]
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -98,7 +132,19 @@ class ProfileForm(forms.ModelForm):
             self.add_error(
                 "max_maturity_age", f"A kids profile may see titles up to {KIDS_MAX_AGE}+."
             )
+        if cleaned.get("pin") and cleaned.get("pin_remove"):
+            self.add_error("pin", "Enter a new PIN or remove it, not both.")
         return cleaned
+
+    def profile_fields(self) -> dict[str, Any]:
+        """The cleaned settings for `profile_create`/`profile_update`; `pin` only when it
+        changes (None removes it)."""
+        fields = {name: self.cleaned_data[name] for name in self._meta.fields}
+        if self.cleaned_data.get("pin"):
+            fields["pin"] = self.cleaned_data["pin"]
+        elif self.cleaned_data.get("pin_remove"):
+            fields["pin"] = None
+        return fields
 
     def validate_unique(self) -> None:
         # Uniqueness per account is checked by the service, which knows the account.
@@ -130,6 +176,37 @@ class PrivateSessionForm(forms.Form):
     # missing field would be indistinguishable from a request to turn it off.
     enabled = forms.TypedChoiceField(
         choices=[("on", "On"), ("off", "Off")], coerce=lambda value: value == "on"
+    )
+
+
+class ProfileUnlockForm(forms.Form):
+    """The PIN of the profile to enter, or the account's password (services.profile_unlock)."""
+
+    pin = _pin_field("PIN", autocomplete="off")
+    password = forms.CharField(
+        label="Or the account’s password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, ask_pin: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if ask_pin:
+            self.fields["pin"].widget.attrs["autofocus"] = True
+        else:
+            del self.fields["pin"]
+            self.fields["password"].label = "The account’s password"
+            self.fields["password"].widget.attrs["autofocus"] = True
+
+
+class KidsLockLeaveForm(forms.Form):
+    """The account's password, to leave a kids profile (services.kids_lock_leave)."""
+
+    password = forms.CharField(
+        label="The account’s password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
     )
 
 

@@ -1,11 +1,40 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.lock import OPEN, SESSION_KEY, Credential, SessionLock
 from accounts.models import Profile
-from accounts.services import SESSION_KEY
+from accounts.navigation import back_to
+
+# Pages that show titles: until a profile is chosen, the picker comes first.
+TITLE_NAMESPACES = frozenset({"catalog", "recommendations"})
+# The account pages a session held by a kids profile may still open: signing in and out,
+# the picker (entering another profile asks there), the forms that ask for the PIN or the
+# password, and the profile's own private-session switch, which lifts no limit. Every
+# other page of the `accounts` namespace, and the admin, asks for the password first.
+OPEN_ACCOUNT_PAGES = frozenset(
+    f"accounts:{name}"
+    for name in (
+        "login",
+        "logout",
+        "signup",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+        "profile_picker",
+        "profile_select",
+        "profile_unlock",
+        "profile_leave",
+        "private_session",
+    )
+)
+MANAGED_NAMESPACES = frozenset({"accounts", "admin"})
 
 
 def _current_profile(request: HttpRequest) -> Profile | None:
@@ -22,12 +51,57 @@ def _current_profile(request: HttpRequest) -> Profile | None:
     return profile
 
 
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    target = f"{url}?{urlencode({'next': back_to(request)})}"
+    if getattr(request, "htmx", False):
+        # A fragment request would swap the form into a row: send the whole page there.
+        return HttpResponseClientRedirect(target)
+    return HttpResponseRedirect(target)
+
+
 class CurrentProfileMiddleware:
-    """Sets `request.profile`: the viewing profile chosen in this session, or None."""
+    """Sets `request.profile` (the viewing profile chosen in this session, or None) and
+    `request.profile_lock`, and sends a request elsewhere when the lock or the lack of a
+    profile says so:
+
+    - signed in, no profile chosen, a page that shows titles: to the picker;
+    - held by a kids profile, an account page or the admin: to the password form.
+
+    The API decides for itself (`accounts.api.request_profile`).
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.profile = _current_profile(request)
+        request.profile_lock = (
+            SessionLock.read(request.session, request.profile)
+            if request.user.is_authenticated
+            else OPEN
+        )
         return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[object, ...],
+        view_kwargs: dict[str, object],
+    ) -> HttpResponse | None:
+        match = request.resolver_match
+        if match is None or not request.user.is_authenticated:
+            return None
+        namespace = match.namespaces[0] if match.namespaces else ""
+        if (
+            namespace in MANAGED_NAMESPACES
+            and match.view_name not in OPEN_ACCOUNT_PAGES
+            and request.profile_lock.to_manage() is not Credential.NONE
+        ):
+            return _redirect(request, reverse("accounts:profile_leave"))
+        if namespace in TITLE_NAMESPACES and request.profile is None:
+            # The admin's poster thumbnails: a curator may curate without a profile.
+            if match.view_name == "catalog:poster" and request.user.is_staff:
+                return None
+            return _redirect(request, reverse("accounts:profile_picker"))
+        return None

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -150,6 +151,10 @@ class Profile(models.Model):
     signals_changed_at = models.DateTimeField(default=timezone.now, editable=False)
     # Set when the profile picked its first titles or skipped the picker.
     onboarded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The profile lock: a 4-digit PIN asked before anyone watches as this profile, hashed
+    # like a password (10,000 PINs are guessed in a moment from a plain or fast hash).
+    # Empty: no PIN.
+    pin_hash = models.CharField("PIN", max_length=128, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -170,3 +175,14 @@ class Profile(models.Model):
     @property
     def initial(self) -> str:
         return self.name[:1].upper()
+
+    @property
+    def has_pin(self) -> bool:
+        return bool(self.pin_hash)
+
+    def set_pin(self, pin: str | None) -> None:
+        """Set the PIN (hashed), or remove it with None or ""."""
+        self.pin_hash = make_password(pin) if pin else ""
+
+    def check_pin(self, pin: str) -> bool:
+        return self.has_pin and check_password(pin, self.pin_hash)

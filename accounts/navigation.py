@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -16,3 +17,14 @@ def safe_next(request: HttpRequest, default: str) -> str:
     """The `next` parameter of the request when it stays on this site, else `default`."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     return target if is_safe_url(request, target) else default
+
+
+def back_to(request: HttpRequest) -> str:
+    """Where to return after a detour (the picker, a PIN or password form): this page for
+    a GET; a POST cannot be replayed, so the page its form was on, or home."""
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    referer = request.headers.get("Referer", "")
+    if is_safe_url(request, referer):
+        return referer
+    return reverse("catalog:home")

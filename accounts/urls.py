@@ -88,7 +88,9 @@ urlpatterns = [
     ),
     path("profiles/", views.profile_picker, name="profile_picker"),
     path("profiles/new/", views.profile_create, name="profile_create"),
+    path("profiles/leave/", views.profile_leave, name="profile_leave"),
     path("profiles/<int:pk>/edit/", views.profile_edit, name="profile_edit"),
     path("profiles/<int:pk>/delete/", views.profile_delete, name="profile_delete"),
     path("profiles/<int:pk>/select/", views.profile_select, name="profile_select"),
+    path("profiles/<int:pk>/unlock/", views.profile_unlock, name="profile_unlock"),
 ]

@@ -3,7 +3,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlencode
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -25,13 +27,17 @@ from accounts.decorators import profile_required
 from accounts.forms import (
     AccountDeleteForm,
     AccountForm,
+    KidsLockLeaveForm,
     LetterboxdImportForm,
     PasswordResetForm,
     PrivateSessionForm,
     ProfileForm,
+    ProfileUnlockForm,
     RatingScaleForm,
     SignupForm,
 )
+from accounts.limits import LimitReached
+from accounts.lock import Credential, SessionLock
 from accounts.models import Profile
 from accounts.navigation import safe_next
 from recommendations.services import private_session_set
@@ -39,9 +45,10 @@ from recommendations.services import private_session_set
 
 class ProfileHttpRequest(HttpRequest):
     profile: Profile | None
+    profile_lock: SessionLock
 
 
-def _apply_errors(form: ProfileForm | SignupForm, exc: ValidationError) -> None:
+def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -62,7 +69,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         profile = selectors.profile_list(account=user).first()
-        services.profile_select(session=request.session, profile=profile)
+        lock = SessionLock.read(request.session, None)
+        services.profile_select(session=request.session, lock=lock, profile=profile)
         messages.success(request, f"Welcome to Marquee, {profile.name}.")
         return redirect("catalog:home")
     return TemplateResponse(request, "accounts/signup.html", {"form": form})
@@ -231,7 +239,7 @@ def account_delete(request: ProfileHttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile_picker(request: HttpRequest) -> HttpResponse:
+def profile_picker(request: ProfileHttpRequest) -> HttpResponse:
     profiles = list(selectors.profile_list(account=request.user))
     return TemplateResponse(
         request,
@@ -246,17 +254,92 @@ def profile_picker(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _unlock_url(profile: Profile, next_url: str) -> str:
+    url = reverse("accounts:profile_unlock", args=[profile.pk])
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
 @login_required
 @require_POST
-def profile_select(request: HttpRequest, pk: int) -> HttpResponse:
+def profile_select(request: ProfileHttpRequest, pk: int) -> HttpResponse:
     profile = selectors.profile_get_for_account(account=request.user, profile_id=pk)
-    services.profile_select(session=request.session, profile=profile)
+    try:
+        services.profile_select(session=request.session, lock=request.profile_lock, profile=profile)
+    except services.ProfileLocked:
+        # The PIN or the password first, on a page of its own (it can be reloaded, and
+        # works without JavaScript).
+        return redirect(_unlock_url(profile, safe_next(request, "")))
     return redirect(safe_next(request, "catalog:home"))
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def profile_create(request: HttpRequest) -> HttpResponse:
+@never_cache
+def profile_unlock(request: ProfileHttpRequest, pk: int) -> HttpResponse:
+    """Enter a profile that asks for its PIN or the account's password."""
+    profile = selectors.profile_get_for_account(account=request.user, profile_id=pk)
+    needed = request.profile_lock.to_enter(profile)
+    if needed is Credential.NONE and request.method != "POST":
+        # Nothing to ask: the picker enters it with one click.
+        return redirect(reverse("accounts:profile_picker"))
+    # Bound on any POST, an empty one included: it must answer "enter the PIN".
+    data = request.POST if request.method == "POST" else None
+    form = ProfileUnlockForm(data, ask_pin=needed is Credential.PIN_OR_PASSWORD)
+    if form.is_valid():
+        try:
+            services.profile_unlock(
+                request=request,
+                lock=request.profile_lock,
+                profile=profile,
+                pin=form.cleaned_data.get("pin", ""),
+                password=form.cleaned_data["password"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except LimitReached as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect(safe_next(request, "catalog:home"))
+    return TemplateResponse(
+        request,
+        "accounts/profile_unlock.html",
+        {
+            "form": form,
+            "target": profile,
+            "leaving_kids": request.profile_lock.kids,
+            "next": safe_next(request, ""),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def profile_leave(request: ProfileHttpRequest) -> HttpResponse:
+    """The account's password, to go from a kids profile to the account's pages."""
+    next_url = safe_next(request, reverse("accounts:account"))
+    if request.profile_lock.to_manage() is Credential.NONE:
+        return redirect(next_url)
+    form = KidsLockLeaveForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            services.kids_lock_leave(request=request, password=form.cleaned_data["password"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except LimitReached as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect(next_url)
+    return TemplateResponse(
+        request,
+        "accounts/profile_leave.html",
+        {"form": form, "next": safe_next(request, "")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def profile_create(request: ProfileHttpRequest) -> HttpResponse:
     count = selectors.profile_list(account=request.user).count()
     if count >= settings.MARQUEE_MAX_PROFILES and request.method != "POST":
         messages.error(
@@ -266,7 +349,9 @@ def profile_create(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=Profile(account=request.user))
     if request.method == "POST" and form.is_valid():
         try:
-            profile = services.profile_create(account=request.user, **form.cleaned_data)
+            profile = services.profile_create(
+                account=request.user, by=request.profile_lock, **form.profile_fields()
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -277,12 +362,14 @@ def profile_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def profile_edit(request: ProfileHttpRequest, pk: int) -> HttpResponse:
     profile = selectors.profile_get_for_account(account=request.user, profile_id=pk)
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         try:
-            services.profile_update(profile=profile, **form.cleaned_data)
+            services.profile_update(
+                profile=profile, by=request.profile_lock, **form.profile_fields()
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -297,10 +384,10 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def profile_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def profile_delete(request: ProfileHttpRequest, pk: int) -> HttpResponse:
     profile = selectors.profile_get_for_account(account=request.user, profile_id=pk)
     try:
-        services.profile_delete(profile=profile)
+        services.profile_delete(profile=profile, by=request.profile_lock)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

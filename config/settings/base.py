@@ -278,6 +278,10 @@ MARQUEE_SIGN_UP_WINDOW = env.get_int("MARQUEE_SIGN_UP_WINDOW", 60 * 60, minimum=
 MARQUEE_PASSWORD_RESET_PER_ADDRESS = env.get_int("MARQUEE_PASSWORD_RESET_PER_ADDRESS", 3, minimum=1)
 MARQUEE_PASSWORD_RESET_PER_CLIENT = env.get_int("MARQUEE_PASSWORD_RESET_PER_CLIENT", 10, minimum=1)
 MARQUEE_PASSWORD_RESET_WINDOW = env.get_int("MARQUEE_PASSWORD_RESET_WINDOW", 60 * 60, minimum=1)
+# Wrong profile PINs per profile and per client address within the window (seconds).
+MARQUEE_PIN_FAILURES = env.get_int("MARQUEE_PIN_FAILURES", 5, minimum=1)
+MARQUEE_PIN_CLIENT_FAILURES = env.get_int("MARQUEE_PIN_CLIENT_FAILURES", 20, minimum=1)
+MARQUEE_PIN_WINDOW = env.get_int("MARQUEE_PIN_WINDOW", 15 * 60, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -19,8 +19,10 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from accounts import limits, services
-from accounts.models import User
+from accounts.models import Profile, User
+from accounts.services import SESSION_KEY
 from tests.factories import UserFactory
+from tests.helpers import watch_as
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TOKEN_URL = "/api/v1/auth/token/"
@@ -359,3 +361,145 @@ class TestPasswordResetLimits:
         assert "Too many reset requests for this address" in unknown[1][1]
         assert known[1][0] == unknown[1][0] == 200
         assert len(mail.outbox) == 1
+
+
+def _pin(client: Client, profile: Profile, pin: str) -> Any:
+    return client.post(reverse("accounts:profile_unlock", args=[profile.pk]), {"pin": pin})
+
+
+def _on(alice: User, profile: Profile, remote: str) -> Client:
+    client = Client(REMOTE_ADDR=remote)
+    client.force_login(alice)
+    return watch_as(client, profile)
+
+
+@pytest.mark.django_db
+class TestPinLimits:
+    @pytest.fixture
+    def locked(self, alice: User) -> list[Profile]:
+        return [
+            services.profile_create(account=alice, name=name, pin="2468")
+            for name in ("Theo", "Uma")
+        ]
+
+    def test_a_profile_takes_a_few_wrong_pins(
+        self, settings: Any, alice: User, alice_profile: Profile, locked: list[Profile]
+    ) -> None:
+        settings.MARQUEE_PIN_FAILURES = 3
+        theo = locked[0]
+        for n in range(3):
+            response = _pin(_on(alice, alice_profile, f"203.0.113.{n}"), theo, "1111")
+            assert "That PIN is not right." in response.text
+        # From a fresh client, and the right PIN: the profile waits out the window.
+        client = _on(alice, alice_profile, "198.51.100.1")
+        response = _pin(client, theo, "2468")
+        assert response.status_code == 200
+        assert "Too many wrong PINs for this profile. Try again in 15 minutes." in response.text
+        assert client.session[SESSION_KEY] == alice_profile.pk
+        # The other profile is not held by it.
+        assert _pin(client, locked[1], "2468").status_code == 302
+
+    def test_one_client_guessing_many_profiles_waits(
+        self, settings: Any, alice: User, alice_profile: Profile, locked: list[Profile]
+    ) -> None:
+        settings.MARQUEE_PIN_CLIENT_FAILURES = 2
+        guesser = _on(alice, alice_profile, "203.0.113.5")
+        for profile in locked:
+            response = guesser.post(
+                reverse("accounts:profile_unlock", args=[profile.pk]),
+                {"pin": "1111"},
+                headers={"X-Forwarded-For": f"10.0.0.{profile.pk}"},
+            )
+            assert "That PIN is not right." in response.text
+        response = _pin(guesser, locked[0], "2468")
+        assert "Too many wrong PINs from your network. Try again in 15 minutes." in response.text
+        assert _pin(_on(alice, alice_profile, "198.51.100.1"), locked[0], "2468").status_code == 302
+
+    def test_the_right_pin_clears_the_profiles_count(
+        self, settings: Any, alice: User, alice_profile: Profile, locked: list[Profile]
+    ) -> None:
+        settings.MARQUEE_PIN_FAILURES = 3
+        theo = locked[0]
+        for _ in range(3):
+            client = _on(alice, alice_profile, "203.0.113.5")
+            for _ in range(2):
+                assert "That PIN is not right." in _pin(client, theo, "1111").text
+            assert _pin(client, theo, "2468").status_code == 302
+
+    def test_the_password_form_counts_as_a_sign_in(
+        self, settings: Any, alice: User, alice_profile: Profile
+    ) -> None:
+        settings.MARQUEE_SIGN_IN_FAILURES = 2
+        kid = services.profile_create(account=alice, name="Kid", is_kids=True)
+        client = _on(alice, kid, "203.0.113.5")
+        url = reverse("accounts:profile_leave")
+        for _ in range(2):
+            assert "not the account’s password" in client.post(url, {"password": "x"}).text
+        response = client.post(url, {"password": "correct horse battery"})
+        assert "Too many failed sign-ins for this address." in response.text
+        assert client.session[SESSION_KEY] == kid.pk
+
+
+def _parallel_wrong_pins(profile: Profile, attempts: int) -> tuple[int, int]:
+    """`attempts` threads try a wrong PIN at once: (refused by the limit, wrong PIN)."""
+    barrier = threading.Barrier(attempts)
+    outcomes: list[str] = []
+
+    def attempt(n: int) -> None:
+        request = RequestFactory().post("/", REMOTE_ADDR=f"198.51.100.{n}")
+        barrier.wait()
+        try:
+            right = services.profile_pin_check(request=request, profile=profile, pin="0000")
+            outcomes.append("right" if right else "wrong")
+        except limits.LimitReached:
+            outcomes.append("limited")
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes.count("limited"), outcomes.count("wrong")
+
+
+class TestPinRace:
+    @pytest.fixture
+    def profile(self, monkeypatch: Any) -> Profile:
+        # No database: the check reads the hash on the instance, the counters the cache.
+        profile = Profile(pk=4242, name="Theo")
+        profile.set_pin("2468")
+        self.checks = 0
+        guard = threading.Lock()
+        original = Profile.check_pin
+
+        def check_pin(instance: Profile, pin: str) -> bool:
+            with guard:
+                self.checks += 1
+            threading.Event().wait(0.02)
+            return original(instance, pin)
+
+        monkeypatch.setattr(Profile, "check_pin", check_pin)
+        return profile
+
+    def test_parallel_wrong_pins_get_exactly_the_allowed_checks(
+        self, settings: Any, profile: Profile
+    ) -> None:
+        settings.MARQUEE_PIN_FAILURES = 5
+        assert _parallel_wrong_pins(profile, 40) == (35, 5)
+        assert self.checks == 5
+
+    @pytest.mark.skipif(
+        not _redis_up() and not os.environ.get("MARQUEE_REQUIRE_SERVICES"),
+        reason="Redis is not running on 127.0.0.1:6379",
+    )
+    def test_the_same_on_redis(self, settings: Any, profile: Profile) -> None:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": os.environ.get("REDIS_CACHE_URL", "redis://127.0.0.1:6379/15"),
+                "KEY_PREFIX": f"test-pin-limits-{uuid.uuid4().hex}",
+            }
+        }
+        settings.MARQUEE_PIN_FAILURES = 5
+        assert _parallel_wrong_pins(profile, 40) == (35, 5)
+        assert self.checks == 5

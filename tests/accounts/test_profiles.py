@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
+from accounts.lock import OPEN
 from accounts.models import Profile, User
 from accounts.services import SESSION_KEY, profile_create, profile_delete, profile_update
 from tests.factories import ProfileFactory
@@ -51,7 +52,7 @@ class TestProfileLimits:
 
     def test_the_last_profile_cannot_be_deleted(self, alice_profile: Profile) -> None:
         with pytest.raises(ValidationError):
-            profile_delete(profile=alice_profile)
+            profile_delete(profile=alice_profile, by=OPEN)
 
 
 class TestKidsFlag:
@@ -79,7 +80,7 @@ class TestKidsFlag:
         assert not alice.profiles.filter(name="Kid").exists()
 
     def test_editing_a_profile_into_kids_lowers_its_limit(self, alice_profile: Profile) -> None:
-        profile_update(profile=alice_profile, is_kids=True)
+        profile_update(profile=alice_profile, by=OPEN, is_kids=True)
         alice_profile.refresh_from_db()
         assert alice_profile.max_maturity_age == 12
 
