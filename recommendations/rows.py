@@ -1225,7 +1225,11 @@ def evidence_text(entry: dict, names: Mapping[int, tuple[str, str]]) -> Evidence
         such = f", such as {' and '.join(examples)}" if examples else ""
         return Evidence(text=f"You often watch {entry['feature']}: {entry['count']} titles{such}")
     if kind == "taste-match":
-        return Evidence(text=f"Viewers with your taste rate it highly (about {entry['stars']:g}★)")
+        stars = entry["stars"]
+        # "Highly" only where it is: a predicted 3.3 is a middling rating, said as one.
+        if stars >= float(LIKED_STARS):
+            return Evidence(text=f"Viewers with your taste rate it highly (about {stars:g}★)")
+        return Evidence(text=f"Viewers with your taste rate it about {stars:g}★")
     if kind == "popular-here":
         return Evidence(text="Popular on Marquee")
     if kind == "popular":
