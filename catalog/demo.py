@@ -1166,6 +1166,9 @@ def _series_row(
     """
     last = episodes[-1]
     seconds = sum(row.seconds_watched for row in episodes)
+    # How far into the series the resume point lies: the episodes before the last one
+    # watched (each past its end credits), and the position in that one.
+    reached = sum(row.runtime_seconds for row in episodes[:-1]) + last.last_position
     return ProgressSpec(
         episode=None,
         runtime_seconds=runtime,
@@ -1173,7 +1176,7 @@ def _series_row(
         # The player moves a series' furthest position only when its final episode ends.
         furthest_position=runtime if finished else 0,
         seconds_watched=seconds,
-        percent=100.0 if finished else round(min(100.0, 100 * seconds / runtime), 2),
+        percent=100.0 if finished else round(min(100.0, 100 * reached / runtime), 2),
         started_ago=episodes[0].started_ago,
         last_watched_ago=last.last_watched_ago,
         last_event_kind=last.last_event_kind,

@@ -427,6 +427,14 @@ def test_series_rows_follow_the_episodes_in_order(
             assert top.runtime_seconds == sum(runtimes)
             assert top.current_episode == episodes[-1].episode
             assert top.seconds_watched == sum(row.seconds_watched for row in episodes)
+            # The resume point, as the player leaves it: not in an episode's end credits.
+            assert episodes[-1].completed or episodes[-1].last_position < (
+                0.9 * episodes[-1].runtime_seconds
+            )
+            if not top.completed:
+                before = sum(row.runtime_seconds for row in episodes[:-1])
+                reached = before + episodes[-1].last_position
+                assert top.percent == round(100 * reached / top.runtime_seconds, 2)
             # Every episode before the current one was finished.
             assert all(row.completed for row in episodes[:-1])
             final_done = len(episodes) == len(runtimes) and episodes[-1].completed
