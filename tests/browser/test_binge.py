@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.services import profile_create
 from catalog.models import Episode, Title
+from tests.browser.cards import more_open
 from tests.factories import EpisodeFactory, SeasonFactory, TitleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -99,7 +100,7 @@ def test_binge_a_series_to_its_end(page: Page, live_server: object, series: Titl
     row = page.locator("section.row", has=page.get_by_role("heading", name=re.compile("^Continue")))
     card = row.locator(".card", has_text="Long Winter")
     expect(card).to_have_count(1)
-    card.get_by_text("Why this?").click()
+    more_open(card)
     expect(card.get_by_text("Up next: S1:E2 · 33% of the series watched")).to_be_visible()
     expect(card.locator('.progress[aria-label="33% watched"]')).to_have_count(1)
 
