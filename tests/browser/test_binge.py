@@ -104,8 +104,10 @@ def test_binge_a_series_to_its_end(page: Page, live_server: object, series: Titl
     expect(card.get_by_text("Up next: S1:E2 · 33% of the series watched")).to_be_visible()
     expect(card.locator('.progress[aria-label="33% watched"]')).to_have_count(1)
 
-    # Its Play opens S1:E2 at 0:00.
-    card.locator(".card-actions a").first.click()
+    # Its Play says the next episode, and opens it at 0:00.
+    play = card.get_by_role("link", name=re.compile("^Play S1:E2"))
+    expect(play).to_have_attribute("title", "Play S1:E2")
+    play.click()
     expect(page).to_have_url(re.compile("/watch/long-winter/$"))
     player = page.locator("[data-player]")
     assert player.get_attribute("data-episode") == str(_episode(series, 1, 2).pk)
