@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Case, QuerySet, When
+from django.db.models import Case, CharField, QuerySet, Value, When
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
@@ -43,6 +43,21 @@ class TitleOutputSerializer(serializers.ModelSerializer):
         ]
 
 
+class TitleListOutputSerializer(TitleOutputSerializer):
+    match = serializers.CharField(
+        source="search_match",
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            'With `q`: why the title matched, e.g. "Genre: Western", "Cast: Mira Solvang", '
+            '"In the synopsis"; null when its name holds the words, and without `q`.'
+        ),
+    )
+
+    class Meta(TitleOutputSerializer.Meta):
+        fields = [*TitleOutputSerializer.Meta.fields, "match"]
+
+
 class TitleDetailOutputSerializer(TitleOutputSerializer):
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
 
@@ -68,7 +83,7 @@ class TitleListApi(generics.ListAPIView):
         )
         q = serializers.CharField(required=False, max_length=100, help_text="Search words.")
 
-    serializer_class = TitleOutputSerializer
+    serializer_class = TitleListOutputSerializer
 
     @extend_schema(parameters=[FilterSerializer, PROFILE_PARAMETER])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -88,12 +103,24 @@ class TitleListApi(generics.ListAPIView):
             titles = titles.filter(year=params["year"])
         titles = titles.prefetch_related("genres")
         if params.get("q"):
-            found = selectors.search(query=params["q"], profile=profile, limit=200).titles
-            if not found:
+            hits = selectors.search(query=params["q"], profile=profile, limit=200).hits
+            if not hits:
                 return titles.none()
             # Keep the search's ranking: the best match is what a searcher wants first.
-            rank = Case(*(When(pk=title.pk, then=position) for position, title in enumerate(found)))
-            return titles.filter(pk__in=[title.pk for title in found]).order_by(rank, "id")
+            rank = Case(
+                *(When(pk=hit.title.pk, then=position) for position, hit in enumerate(hits))
+            )
+            why = Case(
+                *(When(pk=hit.title.pk, then=Value(hit.why)) for hit in hits if hit.why),
+                default=None,
+                output_field=CharField(),
+            )
+            return (
+                titles.filter(pk__in=[hit.title.pk for hit in hits])
+                .annotate(search_match=why)
+                .order_by(rank, "id")
+            )
+        titles = titles.annotate(search_match=Value(None, output_field=CharField()))
         return titles.order_by("name", "year", "id")
 
 

@@ -1,14 +1,21 @@
 """Full-text and trigram indexes for search, on PostgreSQL only.
 
-The GIN index is built from the same SearchVector expression the search selector uses,
-compiled by Django, so the planner can match them. SQLite searches with icontains instead.
+The GIN index is built from the SearchVector expression the search selector then used
+("english" text search configuration), compiled by Django, so the planner could match
+them. 0004 replaces it with an unaccented one; the expression is written out here, not
+imported from the selector, so that this migration keeps building what it always built.
 """
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.operations import TrigramExtension
+from django.contrib.postgres.search import SearchVector
 from django.db import migrations
 
-from catalog.selectors import title_search_vector
+
+def title_search_vector():
+    return SearchVector("name", weight="A", config="english") + SearchVector(
+        "synopsis", weight="B", config="english"
+    )
 
 SEARCH_INDEX = "catalog_title_search_gin"
 NAME_TRGM_INDEX = "catalog_title_name_trgm"
