@@ -160,6 +160,9 @@ if _redis_cache:
         "BACKEND": "config.cache.FallbackRedisCache",
         "LOCATION": _redis_cache,
     }
+# Sessions read from the cache, written through to the database (Django's cached_db, each
+# copy cached for a minute: config.sessions says why): no session query per request.
+SESSION_ENGINE = "config.sessions"
 
 # How many reverse proxies sit in front of the site, each appending to X-Forwarded-For.
 # 0: the header is the client's say and is ignored; the peer's address is the client's.

@@ -187,6 +187,7 @@ class TestProfilePages:
     ) -> None:
         for i in range(4):
             profile_create(account=alice, name=f"P{i}")
-        # 1. session, 2. user, 3. current profile, 4. the account's profiles
-        with django_assert_num_queries(4):
+        # 1. user, 2. current profile (the session comes from the cache), 3. the account's
+        # profiles
+        with django_assert_num_queries(3):
             alice_client.get(reverse("accounts:profile_picker"))

@@ -61,11 +61,10 @@ class TestAccountPage:
     ) -> None:
         for i in range(3):
             ProfileFactory(account=alice, name=f"Extra {i}")
-        # 1. the session
-        # 2. the user
-        # 3. the current profile (middleware)
-        # 4. the account's profiles, for the page and the header menu alike
-        with django_assert_num_queries(4):
+        # 1. the user (the session comes from the cache)
+        # 2. the current profile (middleware)
+        # 3. the account's profiles, for the page and the header menu alike
+        with django_assert_num_queries(3):
             response = alice_client.get(ACCOUNT)
         for profile in alice.profiles.all():
             assert reverse("accounts:profile_edit", args=[profile.pk]) in response.text

@@ -421,17 +421,17 @@ class TestQueries:
         unseen: int,
     ) -> None:
         build_page(alice_profile, unseen=unseen)
-        # Building the plan: the session, its user and profile (3); the active model (1);
+        # Building the plan: the session's user and profile (2); the active model (1);
         # the catalogue's stamp and arrays (1 + 9, once per process and change); the
         # profile's signals (5); trending (1); the names in the reasons (1); then one
         # query per row for its cards (4 rows here).
         with django_assert_max_num_queries(25):
             response = alice_client.get(ROWS)
         assert len(response.json()["rows"]) == 4
-        # 1. the session, 2. its user, 3. its profile (CurrentProfileMiddleware),
-        # 4.-7. the cards of each of the 4 rows with the profile's state (subqueries):
-        # the plan is cached.
-        with django_assert_num_queries(7):
+        # 1. the session's user, 2. its profile (CurrentProfileMiddleware; the session
+        # itself comes from the cache), 3.-6. the cards of each of the 4 rows with the
+        # profile's state (subqueries): the plan is cached.
+        with django_assert_num_queries(6):
             alice_client.get(ROWS)
 
     @pytest.mark.parametrize("unseen", [10, 40])
@@ -444,9 +444,9 @@ class TestQueries:
     ) -> None:
         build_page(alice_profile, unseen=unseen)
         alice_client.get(ROWS)
-        # 1. the session, 2. its user, 3. its profile (CurrentProfileMiddleware),
-        # 4. the row's cards with the profile's state (subqueries)
-        with django_assert_num_queries(4):
+        # 1. the session's user, 2. its profile (CurrentProfileMiddleware; the session
+        # itself comes from the cache), 3. the row's cards with the profile's state
+        with django_assert_num_queries(3):
             response = alice_client.get(f"{ROWS}new/")
         # The unseen titles and the trending ones, new to this profile too.
         assert len(response.json()["titles"]) == unseen + 5

@@ -330,9 +330,9 @@ class TestTopPicks:
         client, profile = self._client_for(client, "Ana")
         engine.profile_candidates_refresh(profile_id=profile.pk)
         engine.serving_model()
-        # 1. session, 2. user, 3. profile, 4. the active version id (cached after the first
-        # request), 5. the profile's candidates, 6. their titles with the profile's state,
-        # 7. the account's profiles for the header
+        # 1. user, 2. profile (the session comes from the cache), 3. the active version id
+        # (cached after the first request), 4. the profile's candidates, 5. their titles
+        # with the profile's state, 6. the account's profiles for the header
         with django_assert_max_num_queries(7):
             page = client.get("/me/top-picks/").text
         candidates = ProfileCandidates.objects.get(profile=profile).title_ids
