@@ -651,27 +651,38 @@ def _series_apply(
     return False
 
 
+# What a heartbeat moves on a rollup.
+ROLLUP_FIELDS = (
+    "last_position",
+    "furthest_position",
+    "seconds_watched",
+    "percent",
+    "last_watched_at",
+    "last_event_kind",
+    "completed",
+    "completed_at",
+    "times_completed",
+    "is_private",
+    "current_episode",
+    "hidden_from_continue",
+)
+
+
 def _progress_save(new_rows: list[WatchProgress], updated: list[WatchProgress]) -> None:
     if new_rows:
         WatchProgress.objects.bulk_create(new_rows)
-    if updated:
-        WatchProgress.objects.bulk_update(
-            updated,
-            [
-                "last_position",
-                "furthest_position",
-                "seconds_watched",
-                "percent",
-                "last_watched_at",
-                "last_event_kind",
-                "completed",
-                "completed_at",
-                "times_completed",
-                "is_private",
-                "current_episode",
-                "hidden_from_continue",
-            ],
+    if len(updated) == 1:
+        # A film's heartbeat moves one rollup: a plain UPDATE. bulk_update writes a CASE
+        # per field and row; building it was 40% of a heartbeat's time in the web process.
+        row = updated[0]
+        WatchProgress.objects.filter(pk=row.pk).update(
+            **{
+                field.attname: getattr(row, field.attname)
+                for field in map(WatchProgress._meta.get_field, ROLLUP_FIELDS)
+            }
         )
+    elif updated:
+        WatchProgress.objects.bulk_update(updated, ROLLUP_FIELDS)
 
 
 @transaction.atomic
