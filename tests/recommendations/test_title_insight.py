@@ -1,0 +1,121 @@
+"""The title page's match and "More like this" reuse the profile's taste this process
+computed last (for its home plan or an earlier title page) until a signal moves it."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from accounts.models import Profile
+from catalog.models import Title
+from recommendations import engine, rows, services
+from recommendations.models import ModelVersion
+from tests.factories import ProfileFactory
+from tests.helpers import watch_as
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def trained() -> ModelVersion:
+    call_command("seed_demo", titles=150, users=40, seed=3, verbosity=0)
+    version = engine.model_train()
+    assert version is not None
+    assert version.status == ModelVersion.Status.ACTIVE
+    return version
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The profiles whose signals were read (five queries each), in order."""
+    calls: list[int] = []
+    real = rows.profile_read
+
+    def counted(profile: Profile) -> rows.ProfileRead:
+        calls.append(profile.pk)
+        return real(profile)
+
+    monkeypatch.setattr(rows, "profile_read", counted)
+    return calls
+
+
+def _ben() -> Profile:
+    return Profile.objects.get(account__email="demo@marquee.local", name="Ben")
+
+
+def _top_pick(profile: Profile) -> Title:
+    return Title.objects.get(pk=rows.home_plan(profile=profile).row("top-picks").title_ids[0])
+
+
+def test_a_title_page_after_the_home_page_reuses_the_plans_taste(
+    client: Client, trained: ModelVersion, reads: list[int]
+) -> None:
+    ben = _ben()
+    client.force_login(ben.account)
+    watch_as(client, ben)
+    client.get("/")
+    assert reads == [ben.pk]
+    pick = _top_pick(ben)
+    page = client.get(pick.get_absolute_url())
+    assert reads == [ben.pk]
+    insight = page.context["insight"]
+    assert insight.match == rows.home_plan(profile=ben).cards[pick.pk]["match"]
+    assert insight.more_like_this
+
+
+def test_later_title_pages_reuse_the_first_ones_taste(
+    client: Client, trained: ModelVersion, reads: list[int]
+) -> None:
+    ben = _ben()
+    titles = list(Title.objects.order_by("pk")[:3])
+    for title in titles:
+        rows.title_insight(profile=ben, title=title)
+    assert reads == [ben.pk]
+
+
+def test_a_new_signal_builds_the_taste_again(trained: ModelVersion, reads: list[int]) -> None:
+    ben = _ben()
+    pick = _top_pick(ben)
+    before = rows.title_insight(profile=ben, title=pick)
+    services.rating_set(profile=ben, title=pick, stars="0.5")
+    ben.refresh_from_db()  # the next request's profile, with its stamp moved
+    after = rows.title_insight(profile=ben, title=pick)
+    assert reads == [ben.pk, ben.pk]
+    assert pick.pk not in {t.pk for t in after.more_like_this}
+    assert before.match is not None
+
+
+def test_a_kept_taste_shows_what_a_fresh_one_does(trained: ModelVersion) -> None:
+    ben = _ben()
+    pick = _top_pick(ben)
+    kept = rows.title_insight(profile=ben, title=pick)
+    rows._tastes.clear()
+    fresh = rows.title_insight(profile=ben, title=pick)
+    assert (kept.match, kept.predicted_stars) == (fresh.match, fresh.predicted_stars)
+    assert [t.pk for t in kept.more_like_this] == [t.pk for t in fresh.more_like_this]
+    assert [t.match for t in kept.more_like_this] == [t.match for t in fresh.more_like_this]
+
+
+def test_new_catalogue_arrays_are_not_mixed_with_a_kept_taste(
+    trained: ModelVersion, reads: list[int]
+) -> None:
+    ben = _ben()
+    pick = _top_pick(ben)
+    rows.title_insight(profile=ben, title=pick)
+    rows._catalogue.clear()  # rebuilt, as after a curator's edit
+    rows.title_insight(profile=ben, title=pick)
+    assert len(reads) == 2
+
+
+def test_kept_tastes_are_bounded_by_their_bytes(
+    trained: ModelVersion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ben = _ben()
+    other = ProfileFactory(account=ben.account, name="Other")
+    title = Title.objects.first()
+    rows.title_insight(profile=ben, title=title)
+    one = next(iter(rows._tastes.values())).nbytes
+    monkeypatch.setattr(rows, "TASTES_MAX_BYTES", one)
+    rows.title_insight(profile=other, title=title)
+    assert [key[0] for key in rows._tastes] == [other.pk]
