@@ -1094,7 +1094,7 @@ def plan_build(*, profile: Profile, intent: Intent | None = None) -> Plan:
     intent = intent or Intent()
     ctx = _profile_context(profile, intent)
     if not intent.is_set:
-        _taste_keep(profile, ctx)  # for the title pages that follow
+        _insight_context_keep(profile, ctx)  # for the title pages that follow
     pins = _pins(intent)
     candidates: list[core_rows.CandidateRow | None] = [_continue_row(ctx, pins)]
     if ctx.scores.personal:
@@ -1330,9 +1330,10 @@ def row_view(
 # --------------------------------------------------------------------------------------
 
 MORE_LIKE_THIS = 12
-# The tastes this process computed lately are kept for the title pages that follow, up to
-# this many bytes of arrays (25 bytes a title: 100 kB a profile on ml-1m, 1.2 MB on 50k).
-TASTES_MAX_BYTES = 32 * 2**20
+# The profiles' contexts this process built lately are kept for the title pages that
+# follow, up to this many bytes of arrays (25 bytes a title: 100 kB a profile on ml-1m,
+# 1.2 MB on 50k).
+INSIGHT_CONTEXTS_MAX_BYTES = 32 * 2**20
 
 
 @dataclass(frozen=True)
@@ -1343,7 +1344,7 @@ class TitleInsight:
 
 
 @dataclass(frozen=True)
-class _Taste:
+class _InsightContext:
     """What a title page needs of a profile's context (no intent), per catalogue title."""
 
     cat: Catalogue
@@ -1360,11 +1361,11 @@ class _Taste:
 
 # By profile and what its context was built from; checked against the catalogue and model
 # in use, like a plan's cache key (its signals' stamp, maturity limit, the day).
-_tastes: OrderedDict[tuple[int, datetime, int, date], _Taste] = OrderedDict()
-_tastes_lock = threading.Lock()
+_insight_contexts: OrderedDict[tuple[int, datetime, int, date], _InsightContext] = OrderedDict()
+_insight_contexts_lock = threading.Lock()
 
 
-def _taste_key(profile: Profile) -> tuple[int, datetime, int, date]:
+def _insight_context_key(profile: Profile) -> tuple[int, datetime, int, date]:
     return (
         profile.pk,
         profile.signals_changed_at,
@@ -1373,8 +1374,8 @@ def _taste_key(profile: Profile) -> tuple[int, datetime, int, date]:
     )
 
 
-def _taste_keep(profile: Profile, ctx: _Context) -> _Taste:
-    taste = _Taste(
+def _insight_context_keep(profile: Profile, ctx: _Context) -> _InsightContext:
+    context = _InsightContext(
         cat=ctx.cat,
         serving=ctx.serving,
         # Copies: a row being built may not change what the title pages will read.
@@ -1383,28 +1384,30 @@ def _taste_keep(profile: Profile, ctx: _Context) -> _Taste:
         match=ctx.scores.match.copy(),
         predicted=ctx.scores.predicted.copy(),
     )
-    key = _taste_key(profile)
-    with _tastes_lock:
-        _tastes[key] = taste
-        _tastes.move_to_end(key)
-        total = sum(kept.nbytes for kept in _tastes.values())
-        while total > TASTES_MAX_BYTES and len(_tastes) > 1:
-            _key, dropped = _tastes.popitem(last=False)
+    key = _insight_context_key(profile)
+    with _insight_contexts_lock:
+        _insight_contexts[key] = context
+        _insight_contexts.move_to_end(key)
+        total = sum(kept.nbytes for kept in _insight_contexts.values())
+        while total > INSIGHT_CONTEXTS_MAX_BYTES and len(_insight_contexts) > 1:
+            _key, dropped = _insight_contexts.popitem(last=False)
             total -= dropped.nbytes
-    return taste
+    return context
 
 
-def _taste(profile: Profile, cat: Catalogue, serving: engine.ServingModel | None) -> _Taste:
-    """The profile's taste: kept from its plan's build or an earlier title page, or built
-    (five queries and the fold-in) and kept."""
-    key = _taste_key(profile)
-    with _tastes_lock:
-        kept = _tastes.get(key)
+def _insight_context(
+    profile: Profile, cat: Catalogue, serving: engine.ServingModel | None
+) -> _InsightContext:
+    """What a title page needs of the profile's context: kept from its plan's build or an
+    earlier title page, or built (five queries and the fold-in) and kept."""
+    key = _insight_context_key(profile)
+    with _insight_contexts_lock:
+        kept = _insight_contexts.get(key)
         if kept is not None:
-            _tastes.move_to_end(key)
+            _insight_contexts.move_to_end(key)
     if kept is not None and kept.cat is cat and kept.serving is serving:
         return kept
-    return _taste_keep(profile, _profile_context(profile, Intent()))
+    return _insight_context_keep(profile, _profile_context(profile, Intent()))
 
 
 def title_insight(*, profile: Profile | None, title: Title) -> TitleInsight:
@@ -1424,14 +1427,14 @@ def title_insight(*, profile: Profile | None, title: Title) -> TitleInsight:
         _index, unit, has_vector = cat.model_view(serving)
     sims = core_rows.neighbours_of(at, unit=unit, has_vector=has_vector, content=cat.content)
     match = stars = None
-    taste = None
+    context = None
     if profile is not None:
-        taste = _taste(profile, cat, serving)
-        mask = taste.eligible & (sims > 0.05)
-        score = sims * (0.5 + 0.5 * taste.relevance)
-        if taste.match[at] >= 0:
-            match = int(taste.match[at])
-            stars = round(float(taste.predicted[at]), 1)
+        context = _insight_context(profile, cat, serving)
+        mask = context.eligible & (sims > 0.05)
+        score = sims * (0.5 + 0.5 * context.relevance)
+        if context.match[at] >= 0:
+            match = int(context.match[at])
+            stars = round(float(context.predicted[at]), 1)
     else:
         mask = (cat.min_age <= 18) & (sims > 0.05)
         score = sims.astype(np.float64)
@@ -1445,9 +1448,9 @@ def title_insight(*, profile: Profile | None, title: Title) -> TitleInsight:
         card = found.get(title_id)
         if card is None:
             continue
-        card.match = int(taste.match[item]) if taste and taste.match[item] >= 0 else None
+        card.match = int(context.match[item]) if context and context.match[item] >= 0 else None
         card.predicted_stars = (
-            round(float(taste.predicted[item]), 1) if card.match is not None else None
+            round(float(context.predicted[item]), 1) if card.match is not None else None
         )
         similar.append(card)
     return TitleInsight(match=match, predicted_stars=stars, more_like_this=similar)

@@ -1,5 +1,5 @@
-"""The title page's match and "More like this" reuse the profile's taste this process
-computed last (for its home plan or an earlier title page) until a signal moves it."""
+"""The title page's match and "More like this" reuse the profile's context this process
+built last (for its home plan or an earlier title page) until a signal moves it."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def _top_pick(profile: Profile) -> Title:
     return Title.objects.get(pk=rows.home_plan(profile=profile).row("top-picks").title_ids[0])
 
 
-def test_a_title_page_after_the_home_page_reuses_the_plans_taste(
+def test_a_title_page_after_the_home_page_reuses_the_plans_context(
     client: Client, trained: ModelVersion, reads: list[int]
 ) -> None:
     ben = _ben()
@@ -64,7 +64,7 @@ def test_a_title_page_after_the_home_page_reuses_the_plans_taste(
     assert insight.more_like_this
 
 
-def test_later_title_pages_reuse_the_first_ones_taste(
+def test_later_title_pages_reuse_the_first_ones_context(
     client: Client, trained: ModelVersion, reads: list[int]
 ) -> None:
     ben = _ben()
@@ -74,7 +74,7 @@ def test_later_title_pages_reuse_the_first_ones_taste(
     assert reads == [ben.pk]
 
 
-def test_a_new_signal_builds_the_taste_again(trained: ModelVersion, reads: list[int]) -> None:
+def test_a_new_signal_builds_the_context_again(trained: ModelVersion, reads: list[int]) -> None:
     ben = _ben()
     pick = _top_pick(ben)
     before = rows.title_insight(profile=ben, title=pick)
@@ -86,18 +86,18 @@ def test_a_new_signal_builds_the_taste_again(trained: ModelVersion, reads: list[
     assert before.match is not None
 
 
-def test_a_kept_taste_shows_what_a_fresh_one_does(trained: ModelVersion) -> None:
+def test_a_kept_context_shows_what_a_fresh_one_does(trained: ModelVersion) -> None:
     ben = _ben()
     pick = _top_pick(ben)
     kept = rows.title_insight(profile=ben, title=pick)
-    rows._tastes.clear()
+    rows._insight_contexts.clear()
     fresh = rows.title_insight(profile=ben, title=pick)
     assert (kept.match, kept.predicted_stars) == (fresh.match, fresh.predicted_stars)
     assert [t.pk for t in kept.more_like_this] == [t.pk for t in fresh.more_like_this]
     assert [t.match for t in kept.more_like_this] == [t.match for t in fresh.more_like_this]
 
 
-def test_new_catalogue_arrays_are_not_mixed_with_a_kept_taste(
+def test_new_catalogue_arrays_are_not_mixed_with_a_kept_context(
     trained: ModelVersion, reads: list[int]
 ) -> None:
     ben = _ben()
@@ -108,14 +108,14 @@ def test_new_catalogue_arrays_are_not_mixed_with_a_kept_taste(
     assert len(reads) == 2
 
 
-def test_kept_tastes_are_bounded_by_their_bytes(
+def test_kept_contexts_are_bounded_by_their_bytes(
     trained: ModelVersion, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ben = _ben()
     other = ProfileFactory(account=ben.account, name="Other")
     title = Title.objects.first()
     rows.title_insight(profile=ben, title=title)
-    one = next(iter(rows._tastes.values())).nbytes
-    monkeypatch.setattr(rows, "TASTES_MAX_BYTES", one)
+    one = next(iter(rows._insight_contexts.values())).nbytes
+    monkeypatch.setattr(rows, "INSIGHT_CONTEXTS_MAX_BYTES", one)
     rows.title_insight(profile=other, title=title)
-    assert [key[0] for key in rows._tastes] == [other.pk]
+    assert [key[0] for key in rows._insight_contexts] == [other.pk]
