@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from dataclasses import dataclass
 
@@ -238,21 +237,11 @@ def resume_position(*, profile: Profile, title: Title, episode: Episode | None) 
     return progress.last_position
 
 
-def watch_event_wait(
-    *, profile: Profile, client_event_id: uuid.UUID, timeout: float, interval: float = 0.02
-) -> bool:
-    """Wait until the profile's event with this id is stored; False after `timeout` seconds.
-
-    Each check is one indexed query (the event's unique constraint) in autocommit, so it
-    sees a heartbeat committed by another request meanwhile.
-    """
-    deadline = time.monotonic() + timeout
-    events = WatchEvent.objects.filter(profile=profile, client_event_id=client_event_id)
-    while not events.exists():
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(interval)
-    return True
+def watch_event_stored(*, profile_id: int, client_event_id: uuid.UUID) -> bool:
+    """Whether the profile's player event with this id is stored (one indexed query)."""
+    return WatchEvent.objects.filter(
+        profile_id=profile_id, client_event_id=client_event_id
+    ).exists()
 
 
 def next_episode(episode: Episode) -> Episode | None:

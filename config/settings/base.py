@@ -77,12 +77,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A page opened right after the player waits for its last heartbeat: after the user is
+    # known, before the profile is read.
+    "recommendations.middleware.PendingWatchEventMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.CurrentProfileMiddleware",
-    # Needs request.profile: a page opened right after the player waits for its last event.
-    "recommendations.middleware.PendingWatchEventMiddleware",
     # Last, so a view's database error reaches it first: a 503, and the connection closed.
     "config.database_outage.DatabaseOutageMiddleware",
 ]

@@ -4,9 +4,10 @@
 //
 // The page opened next must show where playback stopped, but a browser asks for it before
 // the player's last request has been answered (and fires pagehide only once it has). So
-// the last event is sent as the player is left (beforeunload, then pagehide), and its id
-// travels in a cookie with the next page's request: the server waits for that event before
-// it reads the resume point (recommendations.middleware).
+// every request is sent with keepalive (it outlives the page), the last event is recorded
+// as the player is left (beforeunload, pagehide as the fallback), and its id travels in a
+// cookie with the next page's request: the server waits for that event before it reads
+// the resume point (recommendations.middleware).
 (function () {
   "use strict";
 
@@ -16,7 +17,6 @@
   const HEARTBEAT_MS = 10000;
   const TICK_MS = 250;
   const PENDING_COOKIE = "marquee_watch_pending";
-  // A keepalive request may carry at most 64 KB; 100 events are about 15 KB.
   const BATCH = 100;
   const endpoint = root.dataset.endpoint;
   const runtime = Number(root.dataset.runtime);
@@ -44,9 +44,8 @@
   // Every event not yet acknowledged by the server, oldest first (a batch in flight too).
   let queue = [];
   let sending = false;
-  // How many events were recorded, and how many of them the last leave() had sent.
-  let recorded = 0;
-  let sentOnLeave = 0;
+  // Ids of the events in a request that has not been answered yet.
+  const inFlight = new Set();
 
   function csrfToken() {
     try {
@@ -106,17 +105,19 @@
       at: new Date().toISOString(),
     };
     queue.push(event);
-    recorded += 1;
     markPending(event.id);
     if (!(options && options.leaving)) flush();
   }
 
   // POST a batch; resolves true once the server has answered for it (kept or refused).
-  function send(batch, keepalive) {
+  // keepalive: a request still under way when the page is left is not cancelled with it
+  // (its body may be at most 64 KB; a batch of 100 events is about 15 KB).
+  function send(batch) {
+    batch.forEach((event) => inFlight.add(event.id));
     return fetch(endpoint, {
       method: "POST",
       credentials: "same-origin",
-      keepalive: keepalive,
+      keepalive: true,
       headers: {
         "Content-Type": "application/json",
         "X-CSRFToken": csrfToken(),
@@ -131,13 +132,13 @@
       if (queue.length === 0) clearPending();
       if (!response.ok) say("Progress could not be saved.");
       return true;
-    });
+    }).finally(() => batch.forEach((event) => inFlight.delete(event.id)));
   }
 
   function flush() {
     if (sending || queue.length === 0) return;
     sending = true;
-    send(queue.slice(0, BATCH), false)
+    send(queue.slice(0, BATCH))
       .catch(() => {
         say("Offline: progress will be saved when the connection is back.");
         return false;
@@ -149,14 +150,12 @@
       });
   }
 
-  // The page is being left: stop playback and send what the server has not acknowledged
-  // with keepalive, so that the request outlives the page. A request still in flight may
-  // be cancelled with the page, so its events go again; their ids make a repeat harmless.
+  // The page is being left: stop playback and send at once what no request carries yet
+  // (the request under way, if any, completes on its own).
   function leave() {
     if (playing) stop(undefined, true);
-    if (queue.length === 0 || recorded === sentOnLeave) return;
-    sentOnLeave = recorded;
-    send(queue.slice(-BATCH), true).catch(() => {});
+    const unsent = queue.filter((event) => !inFlight.has(event.id));
+    if (unsent.length) send(unsent.slice(-BATCH)).catch(() => {});
   }
 
   function advance() {

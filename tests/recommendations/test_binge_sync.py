@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -16,7 +17,7 @@ from accounts.models import Profile
 from catalog.models import Title
 from recommendations import middleware, selectors, services
 from recommendations.services import Heartbeat
-from tests.factories import ProfileFactory, TitleFactory
+from tests.factories import TitleFactory
 
 
 @pytest.fixture
@@ -94,13 +95,12 @@ class TestPendingCookie:
         assert response.status_code == 200
         assert _dropped(response)
 
-    def test_another_profiles_event_is_not_waited_for(
-        self, alice_client: Client, alice_profile: Profile, film: Title
+    def test_a_signed_out_request_does_not_wait(
+        self, client: Client, alice_profile: Profile, film: Title
     ) -> None:
-        other = ProfileFactory(account=alice_profile.account, name="Other")
-        _pending(alice_client, other, uuid.uuid4())
+        _pending(client, alice_profile, uuid.uuid4())
         started = time.monotonic()
-        response = alice_client.get(film.get_absolute_url())
+        response = client.get(film.get_absolute_url())
         assert time.monotonic() - started < middleware.PENDING_WAIT_SECONDS
         assert _dropped(response)
 
@@ -141,15 +141,16 @@ class TestPendingCookie:
         _heartbeat(alice_profile, film, uuid.uuid4(), 600)
         assert 'aria-label="10% watched"' in alice_client.get("/").text
         event_id = uuid.uuid4()
+        stored = selectors.watch_event_stored
 
-        def stored_while_waiting(
-            *, profile: Profile, client_event_id: uuid.UUID, **_: object
-        ) -> bool:
-            # The player's request lands after this one has read the profile.
-            _heartbeat(alice_profile, film, client_event_id, 3000)
+        def lands_while_waiting(*, profile_id: int, client_event_id: uuid.UUID) -> bool:
+            # The player's request is recorded while this one waits: the profile (whose
+            # stamp keys the cached home plan) must be read after it.
+            if not stored(profile_id=profile_id, client_event_id=client_event_id):
+                _heartbeat(alice_profile, film, client_event_id, 3000)
             return True
 
-        monkeypatch.setattr(selectors, "watch_event_wait", stored_while_waiting)
+        monkeypatch.setattr(selectors, "watch_event_stored", lands_while_waiting)
         _pending(alice_client, alice_profile, event_id)
         page = alice_client.get("/").text
         assert 'aria-label="50% watched"' in page
@@ -164,25 +165,74 @@ class TestPendingCookie:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_wait_ends_when_the_event_is_stored(alice_profile: Profile, film: Title) -> None:
+@pytest.mark.parametrize("here", [True, False], ids=["this-process", "another-process"])
+def test_the_wait_ends_when_the_event_is_stored(
+    alice_profile: Profile, film: Title, here: bool
+) -> None:
     event_id = uuid.uuid4()
 
-    def player_request() -> None:
+    def player_request() -> HttpResponse:
         time.sleep(0.3)
+        _heartbeat(alice_profile, film, event_id, 1200)
+        return HttpResponse()
+
+    def heartbeat() -> None:
         try:
-            _heartbeat(alice_profile, film, event_id, 1200)
+            if here:
+                # Woken when the request ends, without polling.
+                middleware._recording.run(alice_profile.pk, player_request)
+            else:
+                # Not seen running here: found by polling.
+                player_request()
         finally:
             connection.close()
 
-    thread = threading.Thread(target=player_request)
+    thread = threading.Thread(target=heartbeat)
     started = time.monotonic()
     thread.start()
     try:
-        arrived = selectors.watch_event_wait(
-            profile=alice_profile, client_event_id=event_id, timeout=5
-        )
+        arrived = middleware._recording.wait(alice_profile.pk, event_id, timeout=5)
     finally:
         thread.join()
     assert arrived
     assert 0.3 <= time.monotonic() - started < 5
     assert selectors.resume_position(profile=alice_profile, title=film, episode=None) == 1200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_is_read_while_the_profiles_heartbeat_is_recorded(
+    alice_profile: Profile, film: Title, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event_id = uuid.uuid4()
+    recording = threading.Event()
+    reads_while_recording = []
+    stored = selectors.watch_event_stored
+
+    def watched_lookup(*, profile_id: int, client_event_id: uuid.UUID) -> bool:
+        reads_while_recording.append(recording.is_set())
+        return stored(profile_id=profile_id, client_event_id=client_event_id)
+
+    monkeypatch.setattr(selectors, "watch_event_stored", watched_lookup)
+
+    def player_request() -> HttpResponse:
+        recording.set()
+        time.sleep(0.3)
+        _heartbeat(alice_profile, film, event_id, 1200)
+        recording.clear()
+        return HttpResponse()
+
+    def heartbeat() -> None:
+        try:
+            middleware._recording.run(alice_profile.pk, player_request)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=heartbeat)
+    thread.start()
+    time.sleep(0.05)
+    try:
+        assert middleware._recording.wait(alice_profile.pk, event_id, timeout=5)
+    finally:
+        thread.join()
+    assert reads_while_recording
+    assert not any(reads_while_recording)
