@@ -9,6 +9,11 @@ Page construction follows the way large services build a home page: every row pr
 candidates in its own order; titles are then de-duplicated across the page (a title stays
 in the row where it ranks best), short rows are dropped, and the rows are ordered by their
 expected value for this profile, with the fixed rows kept where viewers expect them.
+
+A personal row is calibrated to the profile's tastes (Steck, "Calibrated Recommendations",
+RecSys 2018): its genres come in about the shares the profile's recent signals have, so a
+taste of a sixth of what it watched lately gets about a sixth of the row, not none because
+one larger taste outscores it title by title.
 """
 
 from __future__ import annotations
@@ -36,10 +41,14 @@ __all__ = [
     "PlacedRow",
     "ProfileScores",
     "build_page",
+    "calibrated",
     "explain",
+    "feature_shares",
     "neighbours_of",
+    "neighbours_of_each",
     "profile_scores",
     "taste_strengths",
+    "theme_vectors",
     "time_fit",
     "unit_rows",
 ]
@@ -209,6 +218,36 @@ def unit_rows(vectors: npt.ArrayLike) -> tuple[npt.NDArray[np.float32], npt.NDAr
     return unit, has_vector
 
 
+def theme_vectors(*features: sp.csr_matrix) -> sp.csr_matrix:
+    """What each title is about (its genres and tags), as row-normalised TF-IDF vectors.
+
+    Unlike the full content vectors, these leave out the people: two Westerns by different
+    directors share little else in the content vectors, yet a viewer sees them as alike. A
+    rare genre (Western) weighs more than a common one (Drama), by
+    ``idf = ln((1 + n) / (1 + df)) + 1``.
+
+    Args:
+        features: Binary (n_titles, n_features) matrices with the same rows.
+
+    Returns:
+        Sparse (n_titles, total features) float32 matrix; a title without any feature has a
+        zero row.
+
+    Raises:
+        ValueError: When no matrix is given or their row counts differ.
+    """
+    if not features or len({f.shape[0] for f in features}) != 1:
+        raise ValueError("Give feature matrices with the same titles.")
+    binary = sp.csr_matrix(sp.hstack([(f > 0).astype(np.float32) for f in features]))
+    n = binary.shape[0]
+    df = np.asarray(binary.sum(axis=0)).ravel()
+    idf = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
+    weighted = binary @ sp.diags(idf)
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    return sp.csr_matrix(sp.diags(inverse.astype(np.float32)) @ weighted, dtype=np.float32)
+
+
 def neighbours_of(
     anchor: int,
     *,
@@ -216,12 +255,18 @@ def neighbours_of(
     has_vector: npt.NDArray[np.bool_] | None,
     content: sp.csr_matrix | None,
     cf_weight: float = 0.7,
+    themes: sp.csr_matrix | None = None,
+    theme_weight: float = 0.5,
 ) -> npt.NDArray[np.float32]:
     """Similarity of every catalogue title to one anchor title.
 
     The same blend as :func:`recommendations.core.similar.similar_items`:
     ``cf_weight * cos(factors) + (1 - cf_weight) * cos(content)``, with content alone at
-    full weight when the anchor has no factors (nobody has watched it yet).
+    full weight when the anchor has no factors (nobody has watched it yet). Given
+    ``themes``, that blend takes ``1 - theme_weight`` and the cosine of the themes
+    (:func:`theme_vectors`) the rest: "Because you liked a Western" then shows mostly
+    Westerns, which factors learned from a handful of viewers and content vectors led by
+    the cast do not.
 
     Args:
         anchor: The anchor's catalogue index.
@@ -229,23 +274,60 @@ def neighbours_of(
         has_vector: Which titles have an embedding.
         content: Row-normalised TF-IDF content vectors, or None.
         cf_weight: Share of the factor cosine.
+        themes: Row-normalised genre and tag vectors, or None.
+        theme_weight: Share of the themes' cosine when given.
 
     Returns:
         Shape (n,), the anchor itself at -inf.
     """
+    return neighbours_of_each(
+        [anchor],
+        unit=unit,
+        has_vector=has_vector,
+        content=content,
+        cf_weight=cf_weight,
+        themes=themes,
+        theme_weight=theme_weight,
+    )[0]
+
+
+def neighbours_of_each(
+    anchors: npt.ArrayLike,
+    *,
+    unit: npt.NDArray[np.float32] | None,
+    has_vector: npt.NDArray[np.bool_] | None,
+    content: sp.csr_matrix | None,
+    cf_weight: float = 0.7,
+    themes: sp.csr_matrix | None = None,
+    theme_weight: float = 0.5,
+) -> npt.NDArray[np.float32]:
+    """:func:`neighbours_of` for several anchors at once: one product per source.
+
+    Returns:
+        Shape (len(anchors), n); row r holds anchor r's similarities, itself at -inf.
+    """
+    anchors = np.asarray(anchors, dtype=np.int64).reshape(-1)
     sizes = [x.shape[0] for x in (unit, content) if x is not None]
     if not sizes:
         raise ValueError("Give embeddings, content, or both.")
     n = sizes[0]
-    sims = np.zeros(n, dtype=np.float32)
-    use_cf = unit is not None and has_vector is not None and bool(has_vector[anchor])
-    if use_cf:
-        assert unit is not None
-        sims += (cf_weight if content is not None else 1.0) * (unit @ unit[anchor])
+    sims = np.zeros((anchors.size, n), dtype=np.float32)
+    use_cf = np.zeros(anchors.size, dtype=bool)
+    if unit is not None and has_vector is not None:
+        use_cf = has_vector[anchors].astype(bool)
+        if use_cf.any():
+            share = cf_weight if content is not None else 1.0
+            sims[use_cf] = share * (unit[anchors[use_cf]] @ unit.T)
     if content is not None:
-        text = np.asarray((content @ content[anchor].T).todense(), dtype=np.float32).ravel()
-        sims += (1.0 - cf_weight if use_cf else 1.0) * text
-    sims[anchor] = -np.inf
+        # Catalogue-side CSR times the anchors' columns: the fast orientation of the product.
+        text = np.asarray((content @ content[anchors].T).todense(), dtype=np.float32).T
+        sims += np.where(use_cf, 1.0 - cf_weight, 1.0).astype(np.float32)[:, None] * text
+    if themes is not None:
+        if themes.shape[0] != n:
+            raise ValueError("themes describe another number of titles.")
+        about = np.asarray((themes @ themes[anchors].T).todense(), dtype=np.float32).T
+        sims = (1.0 - theme_weight) * sims + theme_weight * about
+    sims[np.arange(anchors.size), anchors] = -np.inf
     return sims
 
 
@@ -298,6 +380,101 @@ def taste_strengths(
     chosen = np.flatnonzero(strength > 1e-9)
     order = chosen[np.lexsort((chosen, -strength[chosen]))]
     return order.astype(np.int64), strength[order], support[order]
+
+
+def feature_shares(
+    items: npt.ArrayLike, weights: npt.ArrayLike, features: sp.csr_matrix
+) -> FloatArray:
+    """The profile's taste as a distribution over features (genres): ``p(g | profile)``.
+
+    Each title spreads its weight evenly over its features (a Western comedy gives half to
+    each), as in Steck's calibration; titles without features are left out.
+
+    Args:
+        items: Catalogue indices of the profile's positive titles.
+        weights: Their weights (> 0), e.g. recency-weighted signal weights.
+        features: Binary (n_titles, n_features) matrix.
+
+    Returns:
+        Shape (n_features,), summing to 1; all zeros when no title has a feature.
+    """
+    items = np.asarray(items, dtype=np.int64)
+    w = np.asarray(weights, dtype=np.float64)
+    n_features = features.shape[1]
+    if items.size == 0 or n_features == 0:
+        return np.zeros(n_features)
+    rows = sp.csr_matrix(features[items] > 0, dtype=np.float64)
+    counts = np.asarray(rows.sum(axis=1)).ravel()
+    share = w / np.where(counts > 0, counts, 1.0)
+    mass = np.asarray(rows.T @ share).ravel()
+    total = mass.sum()
+    return mass / total if total > 0 else np.zeros(n_features)
+
+
+def calibrated(
+    candidates: npt.ArrayLike,
+    relevance: npt.ArrayLike,
+    features: sp.csr_matrix,
+    target: npt.ArrayLike,
+    *,
+    n: int,
+    weight: float = 0.5,
+    alpha: float = 0.01,
+) -> IntArray:
+    """Re-rank candidates so that the top ``n`` carry the target's feature shares.
+
+    Steck's greedy calibration: each next title maximises
+    ``(1 - weight) * sum(relevance) - weight * KL(target || q)`` of the list so far, where
+    ``q`` is the list's feature distribution (each title's features equally), mixed with
+    ``alpha`` of the target so that the divergence stays finite. ``weight = 0`` keeps the
+    relevance order; the candidates after the first ``n`` follow in their own order.
+
+    Args:
+        candidates: Catalogue indices, best first.
+        relevance: Relevance of every catalogue title, in [0, 1].
+        features: Binary (n_titles, n_features) matrix.
+        target: The profile's feature distribution (:func:`feature_shares`).
+        n: Length of the calibrated head.
+        weight: Weight of calibration against relevance, in [0, 1).
+        alpha: Share of the target mixed into the list's distribution.
+
+    Returns:
+        The candidates, reordered: the calibrated ``n`` first, then the rest.
+
+    Raises:
+        ValueError: When ``weight`` is outside [0, 1) or ``alpha`` outside (0, 1].
+    """
+    if not 0.0 <= weight < 1.0:
+        raise ValueError("weight must be within [0, 1).")
+    if not 0.0 < alpha <= 1.0:
+        raise ValueError("alpha must be within (0, 1].")
+    candidates = np.asarray(candidates, dtype=np.int64)
+    p = np.asarray(target, dtype=np.float64)
+    if weight == 0 or candidates.size == 0 or p.sum() <= 0:
+        return candidates
+    rel = np.asarray(relevance, dtype=np.float64)[candidates]
+    rows = sp.csr_matrix(features[candidates] > 0, dtype=np.float64).toarray()
+    counts = rows.sum(axis=1, keepdims=True)
+    per_title = np.divide(rows, counts, out=np.zeros_like(rows), where=counts > 0)
+    support = p > 0  # KL(p || q) sums over the target's features only
+    chosen: list[int] = []
+    free = np.ones(candidates.size, dtype=bool)
+    mass = np.zeros(p.size)
+    gained = 0.0
+    for k in range(min(n, candidates.size)):
+        # Every free candidate's list, if it were added next: (candidates, features).
+        q = (mass[None, :] + per_title) / (k + 1)
+        q = (1 - alpha) * q + alpha * p[None, :]
+        kl = (p[support] * np.log(p[support] / q[:, support])).sum(axis=1)
+        objective = (1 - weight) * (gained + rel) - weight * kl
+        objective[~free] = -np.inf
+        best = int(np.argmax(objective))  # ties to the better-ranked candidate
+        chosen.append(best)
+        free[best] = False
+        mass += per_title[best]
+        gained += rel[best]
+    rest = np.flatnonzero(free)
+    return candidates[np.concatenate([np.asarray(chosen, dtype=np.int64), rest])]
 
 
 # --------------------------------------------------------------------------------------

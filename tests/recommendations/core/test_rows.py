@@ -15,10 +15,14 @@ from recommendations.core.fold_in import fold_in_indices
 from recommendations.core.rows import (
     CandidateRow,
     build_page,
+    calibrated,
     explain,
+    feature_shares,
     neighbours_of,
+    neighbours_of_each,
     profile_scores,
     taste_strengths,
+    theme_vectors,
     time_fit,
     unit_rows,
     within_budget,
@@ -989,3 +993,226 @@ def test_within_budget_allows_the_overrun_and_no_more() -> None:
 def test_within_budget_keeps_unknown_runtimes_and_everything_without_a_budget() -> None:
     np.testing.assert_array_equal(within_budget([np.nan, 500.0], 60), [True, False])
     np.testing.assert_array_equal(within_budget([10, 1000], None), [True, True])
+
+
+# --------------------------------------------------------------------------------------
+# theme_vectors and neighbours by theme
+# --------------------------------------------------------------------------------------
+
+
+def test_theme_vectors_are_idf_weighted_unit_rows_of_genres_and_tags() -> None:
+    # Five titles: genre 0 (Drama) on four, genre 1 (Western) on two; tag 0 on titles 1, 2.
+    genres = features_of([[0, 1, 2, 3], [3, 4]], 5)
+    tags = features_of([[1, 2]], 5)
+    themes = theme_vectors(genres, tags).toarray()
+    idf = np.log(6 / np.array([5, 3, 3])) + 1
+    expected = np.array([[1, 0, 0], [1, 0, 1], [1, 0, 1], [1, 1, 0], [0, 1, 0]]) * idf
+    expected /= np.linalg.norm(expected, axis=1, keepdims=True)
+    np.testing.assert_allclose(themes, expected, rtol=1e-6)
+    assert themes.dtype == np.float32
+
+
+def test_a_rare_genre_makes_two_titles_more_alike_than_a_common_one() -> None:
+    # Titles 0, 1 share Drama (on 8 of 10); titles 2, 3 share Western (on 2 of 10); each
+    # title also has a tag of its own.
+    genres = features_of([[0, 1, 4, 5, 6, 7, 8, 9], [2, 3]], 10)
+    tags = features_of([[t] for t in range(10)], 10)
+    themes = theme_vectors(genres, tags)
+    cosine = (themes @ themes.T).toarray()
+    assert cosine[2, 3] > cosine[0, 1] > 0
+
+
+def test_a_title_without_genres_or_tags_has_a_zero_theme_row() -> None:
+    themes = theme_vectors(features_of([[0]], 2), features_of([[0]], 2)).toarray()
+    np.testing.assert_array_equal(themes[1], 0.0)
+
+
+def test_theme_vectors_need_matrices_of_the_same_titles() -> None:
+    with pytest.raises(ValueError, match="same titles"):
+        theme_vectors()
+    with pytest.raises(ValueError, match="same titles"):
+        theme_vectors(features_of([[0]], 2), features_of([[0]], 3))
+
+
+THEMES = theme_vectors(features_of([[0, 1, 4], [2, 3], [5]], 6))
+
+
+@pytest.mark.parametrize("theme_weight", [0.0, 0.5, 1.0])
+def test_themes_take_their_weight_of_the_similarity(theme_weight: float) -> None:
+    unit, has_vector = unit_rows(FACTORS)
+    for anchor in range(6):
+        plain = neighbours_of(anchor, unit=unit, has_vector=has_vector, content=CONTENT)
+        themed = neighbours_of(
+            anchor,
+            unit=unit,
+            has_vector=has_vector,
+            content=CONTENT,
+            themes=THEMES,
+            theme_weight=theme_weight,
+        )
+        about = (THEMES @ THEMES[anchor].T).toarray().ravel()
+        others = [i for i in range(6) if i != anchor]
+        np.testing.assert_allclose(
+            themed[others],
+            (1 - theme_weight) * plain[others] + theme_weight * about[others],
+            atol=1e-6,
+        )
+        assert themed[anchor] == -np.inf
+
+
+def test_with_themes_the_anchors_genre_leads_neighbours_that_factors_scatter() -> None:
+    # 40 titles, a rare genre on 0-7; factors are noise (learned from a handful of viewers)
+    # and content is one person per title: alone they find no genre.
+    rng = np.random.default_rng(3)
+    n, western = 40, list(range(8))
+    genres = features_of([western, list(range(8, 40))], n)
+    unit, has_vector = unit_rows(rng.normal(size=(n, 6)))
+    content = content_matrix([[f"p{i}", f"p{(i * 7) % n}"] for i in range(n)])
+
+    def westerns_among_top(themes: sp.csr_matrix | None) -> int:
+        sims = neighbours_of(0, unit=unit, has_vector=has_vector, content=content, themes=themes)
+        return len(set(np.argsort(-sims, kind="stable")[:7].tolist()) & set(western))
+
+    assert westerns_among_top(theme_vectors(genres)) == 7
+    assert westerns_among_top(None) < 7
+
+
+@pytest.mark.parametrize("themes", [None, THEMES])
+def test_neighbours_of_each_anchor_are_its_own_neighbours(themes: sp.csr_matrix | None) -> None:
+    unit, has_vector = unit_rows(FACTORS)
+    anchors = [4, 0, 5, 4]  # one without an embedding, and one twice
+    each = neighbours_of_each(
+        anchors, unit=unit, has_vector=has_vector, content=CONTENT, themes=themes
+    )
+    assert each.shape == (4, 6)
+    for row, anchor in zip(each, anchors, strict=True):
+        one = neighbours_of(
+            anchor, unit=unit, has_vector=has_vector, content=CONTENT, themes=themes
+        )
+        np.testing.assert_allclose(row, one, atol=1e-6)
+        assert row[anchor] == -np.inf
+
+
+def test_themes_for_another_number_of_titles_are_refused() -> None:
+    unit, has_vector = unit_rows(FACTORS)
+    with pytest.raises(ValueError, match="another number of titles"):
+        neighbours_of(
+            0,
+            unit=unit,
+            has_vector=has_vector,
+            content=None,
+            themes=theme_vectors(features_of([[0]], 3)),
+        )
+
+
+# --------------------------------------------------------------------------------------
+# feature_shares and calibrated
+# --------------------------------------------------------------------------------------
+
+
+def test_feature_shares_spread_each_titles_weight_over_its_features() -> None:
+    # Title 0: genres 0 and 1; title 1: genre 1; title 2: no genre.
+    features = features_of([[0], [0, 1]], 3)
+    shares = feature_shares([0, 1, 2], [2.0, 1.0, 5.0], features)
+    np.testing.assert_allclose(shares, [1.0 / 3.0, 2.0 / 3.0])
+
+
+def test_feature_shares_of_nothing_are_zero() -> None:
+    features = features_of([[0], [1]], 2)
+    np.testing.assert_array_equal(feature_shares([], [], features), [0.0, 0.0])
+    np.testing.assert_array_equal(
+        feature_shares([0], [1.0], sp.csr_matrix((2, 0), dtype=np.float32)), []
+    )
+
+
+def _two_genres(n_a: int = 30, n_b: int = 30) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Genre A on titles 0..n_a-1, genre B on the next n_b; every A outscores every B."""
+    n = n_a + n_b
+    features = features_of([list(range(n_a)), list(range(n_a, n))], n)
+    relevance = np.r_[np.linspace(1.0, 0.6, n_a), np.linspace(0.5, 0.1, n_b)]
+    return features, relevance
+
+
+def test_without_calibration_the_relevance_order_stays() -> None:
+    features, relevance = _two_genres()
+    candidates = np.argsort(-relevance)
+    np.testing.assert_array_equal(
+        calibrated(candidates, relevance, features, [0.7, 0.3], n=10, weight=0.0), candidates
+    )
+
+
+def test_a_taste_of_three_tenths_gets_about_three_tenths_of_the_head() -> None:
+    features, relevance = _two_genres()
+    candidates = np.argsort(-relevance)
+    assert not (candidates[:10] >= 30).any()  # by relevance alone: no B at all
+    ordered = calibrated(candidates, relevance, features, [0.7, 0.3], n=10, weight=0.8)
+    b_in_head = int((ordered[:10] >= 30).sum())
+    assert 2 <= b_in_head <= 4
+    # Within each genre the relevance order holds.
+    for genre in (ordered[:10][ordered[:10] < 30], ordered[:10][ordered[:10] >= 30]):
+        assert np.all(np.diff(relevance[genre]) <= 0)
+
+
+def test_a_stronger_calibration_moves_the_head_closer_to_the_target() -> None:
+    features, relevance = _two_genres()
+    candidates = np.argsort(-relevance)
+
+    def b_in_head(weight: float) -> int:
+        ordered = calibrated(candidates, relevance, features, [0.5, 0.5], n=10, weight=weight)
+        return int((ordered[:10] >= 30).sum())
+
+    b = [b_in_head(w) for w in (0.0, 0.3, 0.8, 0.99)]
+    assert b == sorted(b)
+    assert b[0] == 0
+    assert b[-1] == 5  # near-full calibration: the head has the target's shares
+
+
+def test_calibration_reorders_and_never_drops_or_repeats_a_candidate() -> None:
+    rng = np.random.default_rng(11)
+    features = sp.csr_matrix((rng.random((50, 5)) < 0.3).astype(np.float32))
+    relevance = rng.random(50)
+    candidates = rng.permutation(50)[:40]
+    ordered = calibrated(candidates, relevance, features, [0.4, 0.3, 0.2, 0.1, 0.0], n=12)
+    assert sorted(ordered.tolist()) == sorted(candidates.tolist())
+    # After the calibrated head, the others keep their own order.
+    rest = [c for c in candidates.tolist() if c not in set(ordered[:12].tolist())]
+    assert ordered[12:].tolist() == rest
+
+
+def test_each_pick_maximises_the_calibrated_objective() -> None:
+    rng = np.random.default_rng(5)
+    features = sp.csr_matrix((rng.random((25, 4)) < 0.4).astype(np.float32))
+    relevance = rng.random(25)
+    target = np.array([0.1, 0.2, 0.3, 0.4])
+    candidates = np.arange(25)
+    weight, alpha = 0.6, 0.01
+    ordered = calibrated(candidates, relevance, features, target, n=6, weight=weight)
+    rows = features.toarray()
+    per_title = rows / np.maximum(rows.sum(axis=1, keepdims=True), 1)
+
+    def objective(chosen: list[int]) -> float:
+        q = (1 - alpha) * per_title[chosen].mean(axis=0) + alpha * target
+        kl = float((target * np.log(target / q)).sum())
+        return (1 - weight) * float(relevance[chosen].sum()) - weight * kl
+
+    for k in range(6):
+        head = ordered[:k].tolist()
+        best = max(
+            (c for c in range(25) if c not in head), key=lambda c: (objective([*head, c]), -c)
+        )
+        assert objective([*head, int(ordered[k])]) == pytest.approx(objective([*head, best]))
+
+
+def test_calibration_without_a_target_or_candidates_changes_nothing() -> None:
+    features, relevance = _two_genres()
+    assert calibrated([], relevance, features, [0.5, 0.5], n=5).tolist() == []
+    np.testing.assert_array_equal(
+        calibrated([3, 1, 2], relevance, features, [0.0, 0.0], n=5), [3, 1, 2]
+    )
+
+
+@pytest.mark.parametrize(("weight", "alpha"), [(-0.1, 0.01), (1.0, 0.01), (0.5, 0.0)])
+def test_calibration_rejects_a_weight_or_alpha_out_of_range(weight: float, alpha: float) -> None:
+    features, relevance = _two_genres()
+    with pytest.raises(ValueError, match="within"):
+        calibrated([0, 1], relevance, features, [0.5, 0.5], n=2, weight=weight, alpha=alpha)
