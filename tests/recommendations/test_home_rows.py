@@ -179,7 +179,11 @@ class TestEvidence:
             anchor = int(row.key.split("-")[1])
             assert anchor in read.progress or anchor in read.ratings
             sims = core_rows.neighbours_of(
-                int(cat.index([anchor])[0]), unit=unit, has_vector=has_vector, content=cat.content
+                int(cat.index([anchor])[0]),
+                unit=unit,
+                has_vector=has_vector,
+                content=cat.content,
+                themes=cat.themes,
             )
             for title_id in row.title_ids:
                 assert sims[cat.index([title_id])[0]] > 0

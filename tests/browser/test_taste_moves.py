@@ -1,0 +1,104 @@
+"""Rating Westerns on their title pages brings a "Because you like Western" row home."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from accounts.models import Profile
+from catalog.models import Title
+from recommendations import engine, rows
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+VIEWPORTS = {"desktop": (1440, 900), "phone": (390, 844)}
+HEADING = "Because you like Western"
+
+
+@pytest.fixture
+def demo() -> None:
+    # What `make run` seeds: enough Westerns (31) for a taste to have a row of its own.
+    call_command("seed_demo", titles=1500, users=60, seed=42, verbosity=0)
+    engine.model_train()
+
+
+def _watch_as_ana(page: Page, base: str) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{base}/account/login/")
+    page.get_by_label("E-mail address").fill("demo@marquee.local")
+    page.get_by_label("Password").fill("marquee-demo")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Watch as Ana").click()
+    expect(page.get_by_role("heading", name="Top picks for Ana")).to_be_visible()
+    return errors
+
+
+def _load_every_row(page: Page) -> None:
+    """Scroll until no row is left to load lazily."""
+    lazy = page.locator("section.row-lazy")
+    for _ in range(40):
+        if lazy.count() == 0:
+            break
+        page.mouse.wheel(0, 700)
+        page.wait_for_timeout(100)
+    expect(lazy).to_have_count(0)
+
+
+def _rate_five_stars(page: Page, base: str, title: Title) -> None:
+    page.goto(f"{base}/titles/{title.slug}/")
+    widget = page.locator("#your-rating")
+    # The rating is sent once the value settles: wait for the answer before leaving.
+    with page.expect_response(
+        lambda r: r.url.endswith(f"/titles/{title.slug}/rate/") and r.request.method == "POST"
+    ) as answer:
+        widget.locator("label.star[for$='-5']").click()
+    assert answer.value.ok
+    expect(page.locator("#your-rating .star-input[value='5']:checked")).to_have_count(1)
+
+
+def _wider_than_the_window(page: Page) -> dict[str, int]:
+    wide = {}
+    for name, (width, height) in VIEWPORTS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(150)
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if scroll_width > width:
+            wide[name] = scroll_width
+    page.set_viewport_size({"width": 1440, "height": 900})
+    return wide
+
+
+def test_rating_westerns_brings_a_row_of_westerns_home(
+    page: Page, live_server: object, demo: None
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    page.set_viewport_size({"width": 1440, "height": 900})
+    errors = _watch_as_ana(page, base)
+    _load_every_row(page)
+    expect(page.get_by_role("heading", name=HEADING, exact=True)).to_have_count(0)
+
+    ana = Profile.objects.get(account__email="demo@marquee.local", name="Ana")
+    read = rows.profile_read(ana)
+    westerns = Title.objects.filter(genres__slug="western", is_published=True)
+    names = set(westerns.values_list("name", flat=True))
+    unseen = (
+        westerns.filter(kind=Title.Kind.MOVIE)
+        .exclude(pk__in=set(read.ratings) | set(read.progress))
+        .order_by("pk")
+    )
+    for title in unseen[:6]:
+        _rate_five_stars(page, base, title)
+
+    page.goto(f"{base}/")
+    _load_every_row(page)
+    heading = page.get_by_role("heading", name=HEADING, exact=True)
+    expect(heading).to_be_visible()
+    row = page.locator("section.row", has=heading)
+    shown = row.locator(".card-name").all_inner_texts()
+    assert len(shown) >= rows.MIN_ROW_TITLES
+    assert sum(name in names for name in shown) / len(shown) >= 0.8, shown
+    assert _wider_than_the_window(page) == {}
+    assert errors == []
