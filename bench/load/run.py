@@ -15,16 +15,18 @@ Steps, each printed as it runs:
    with history (seed 0), each given a session (profile chosen), a CSRF secret and an API
    token, written in the database directly: no sign-ins, whose slow password hash would be
    the test. Redis databases 5 (cache) and 6 (broker) are emptied first.
-3. gunicorn (`config.wsgi`, `--workers 3` as README's production example) and
-   `celery worker --concurrency 1`, both with `OPENBLAS_NUM_THREADS=1` (README), then a
-   warm-up request per worker slot.
-4. locust headless; the load average just before is recorded.
+3. gunicorn (`config.wsgi`, `--workers 3` sync workers as README's production example;
+   `--threads N` for gthread) and `celery worker --concurrency 1`, both with
+   `OPENBLAS_NUM_THREADS=1` (README), then a warm-up request per worker slot.
+4. locust headless; the load average just before is recorded, and the CPU time of
+   gunicorn, Celery, PostgreSQL, Redis, locust and the whole machine meanwhile.
 5. The broker is given a minute to drain (the refreshes the ratings queued), then everything
    started is stopped, and every acknowledged rating (its last stars per profile and title)
    and heartbeat (its client_event_id) is looked up in the database.
 6. The report: per endpoint requests/s, p50/p95/p99 and failures from locust (client side,
    queueing in gunicorn's backlog included) and p50/p95 from gunicorn's access log (the
-   worker's own time), printed and written to /tmp/marquee_load/report.md.
+   worker's own time), where the CPU went, printed and written to
+   /tmp/marquee_load/report.md.
 
 The database is dropped at the end unless `--keep`.
 """
@@ -35,6 +37,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import secrets
 import signal
 import statistics
@@ -114,7 +117,9 @@ def _wait_for(url: str, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
+            # A worker's first request imports and loads everything: on a busy machine
+            # that alone has taken over ten seconds.
+            with urllib.request.urlopen(url, timeout=seconds) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -177,7 +182,7 @@ def run(args: argparse.Namespace) -> None:
         viewers = SCRATCH / "viewers.json"
         _child("viewers", env, "--viewers", str(args.users), "--out", str(viewers))
 
-        _step(f"3. gunicorn ({args.workers} workers) and one Celery worker")
+        _step(f"3. gunicorn ({_workers_text(args)}) and one Celery worker")
         access = SCRATCH / "access.log"
         access.unlink(missing_ok=True)
         logs = {name: (SCRATCH / f"{name}.log").open("w") for name in ("gunicorn", "celery")}
@@ -190,6 +195,7 @@ def run(args: argparse.Namespace) -> None:
                 f"127.0.0.1:{args.port}",
                 "--workers",
                 str(args.workers),
+                *(["--threads", str(args.threads)] if args.threads > 1 else []),
                 "--access-logfile",
                 str(access),
                 "--access-logformat",
@@ -210,7 +216,7 @@ def run(args: argparse.Namespace) -> None:
             stderr=subprocess.STDOUT,
         )  # fmt: skip
         started.append((celery, "celery"))
-        _wait_for(f"{host}/search/?q=warm", 60)
+        _wait_for(f"{host}/search/?q=warm", 120)
         _warm_up(host, viewers, args.workers)
         time.sleep(1)  # gunicorn writes its access log line after the answer
         warm_up_lines = len(access.read_text().splitlines())
@@ -218,6 +224,9 @@ def run(args: argparse.Namespace) -> None:
         _step(f"4. locust: {args.users} viewers, {args.spawn_rate}/s, {args.time}")
         before = os.getloadavg()
         print(f"  load average before: {' '.join(f'{x:.2f}' for x in before)}", flush=True)
+        services = {"gunicorn": gunicorn.pid, "celery": celery.pid}
+        cpu_before = _cpu_snapshot(services)
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         acks = SCRATCH / "acks.json"
         acks.unlink(missing_ok=True)
         locust_started = time.monotonic()
@@ -239,6 +248,11 @@ def run(args: argparse.Namespace) -> None:
         locust.wait()
         locust_seconds = time.monotonic() - locust_started
         after = os.getloadavg()
+        cpu = _cpu_used(cpu_before, _cpu_snapshot(services))
+        children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu["locust"] = (children_after.ru_utime + children_after.ru_stime) - (
+            children_before.ru_utime + children_before.ru_stime
+        )
 
         _step("5. drain the broker, stop everything, count")
         left = _broker_drain(60)
@@ -258,6 +272,7 @@ def run(args: argparse.Namespace) -> None:
             load=(before, after),
             broker_left=left,
             locust_seconds=locust_seconds,
+            cpu=cpu,
             access=access,
             warm_up_lines=warm_up_lines,
         )
@@ -380,6 +395,103 @@ def acks_count(acks_file: Path, out: Path) -> None:
 # --------------------------------------------------------------------------------------
 
 
+def _workers_text(args: argparse.Namespace) -> str:
+    if args.threads > 1:
+        return f"--workers {args.workers} --threads {args.threads}"
+    return f"--workers {args.workers}"
+
+
+# --------------------------------------------------------------------------------------
+# Where the machine's CPU went while locust ran
+# --------------------------------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> dict[int, tuple[int, float, str]]:
+    """Every process: its parent, CPU seconds so far (user and system, its own and its
+    ended children's) and command line."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            raw = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue  # ended meanwhile
+        command = raw.replace(b"\0", b" ").decode("utf-8", "replace")
+        # The command name in parentheses may hold spaces: fields count after its ")".
+        fields = stat[stat.rindex(")") + 2 :].split()
+        found[int(entry.name)] = (
+            int(fields[1]),
+            sum(int(x) for x in fields[11:15]) / CLOCK_TICKS,
+            command,
+        )
+    return found
+
+
+def _cpu_snapshot(services: dict[str, int]) -> dict[str, dict[int, float]]:
+    """CPU seconds per process of each group: gunicorn and Celery with their children,
+    PostgreSQL (see below), redis-server; and the whole machine's busy seconds."""
+    processes = _processes()
+    children: dict[int, list[int]] = defaultdict(list)
+    for pid, (parent, _cpu, _command) in processes.items():
+        children[parent].append(pid)
+
+    def tree(root: int) -> list[int]:
+        pids, todo = [], [root]
+        while todo:
+            pid = todo.pop()
+            pids.append(pid)
+            todo += children.get(pid, [])
+        return pids
+
+    groups = {name: tree(pid) for name, pid in services.items()}
+    # The whole server, every database: a backend ends with its connection (gunicorn's
+    # after CONN_MAX_AGE), and only the server's main process keeps what ended children
+    # used. Other databases (tests run meanwhile) are counted too.
+    groups["PostgreSQL (every database)"] = [
+        pid
+        for root, (_p, _c, command) in processes.items()
+        if " -D " in command and "postgres" in command.split(" -D ")[0]
+        for pid in tree(root)
+    ]
+    groups["Redis"] = [
+        pid for pid, (_p, _c, command) in processes.items() if command.startswith("redis-server")
+    ]
+    snapshot = {
+        name: {pid: processes[pid][1] for pid in pids if pid in processes}
+        for name, pids in groups.items()
+    }
+    jiffies = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = jiffies[3] + jiffies[4]  # idle and iowait
+    snapshot["machine"] = {0: (sum(jiffies[:8]) - idle) / CLOCK_TICKS}
+    return snapshot
+
+
+def _cpu_used(
+    before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]
+) -> dict[str, float]:
+    """CPU seconds each group used in between; a process that ended meanwhile is lost."""
+    return {
+        name: sum(seconds - before[name].get(pid, 0.0) for pid, seconds in after[name].items())
+        for name in after
+    }
+
+
+def _cpu_text(cpu: dict[str, float], seconds: float) -> str:
+    cores = os.cpu_count() or 1
+    ours = {name: used for name, used in cpu.items() if name != "machine"}
+    others = cpu["machine"] - sum(ours.values())
+    parts = ", ".join(f"{name} {used / seconds:.2f}" for name, used in ours.items())
+    return (
+        f"CPU while locust ran, in cores (of {cores}): {parts}; everything else on the "
+        f"machine {max(others, 0.0) / seconds:.2f}; the machine in all "
+        f"{cpu['machine'] / seconds:.2f}."
+    )
+
+
 def _server_times(access: Path, *, skip: int) -> dict[str, list[float]]:
     """gunicorn's time per request after the first `skip` lines (the warm-up), grouped as
     the locustfile names its requests."""
@@ -415,6 +527,7 @@ def _report(
     load: tuple[tuple[float, ...], tuple[float, ...]],
     broker_left: int,
     locust_seconds: float,
+    cpu: dict[str, float],
     access: Path,
     warm_up_lines: int,
 ) -> str:
@@ -424,7 +537,7 @@ def _report(
     ).stdout.strip()
     lines = [
         f"{args.users} viewers (spawned {args.spawn_rate}/s) for {args.time} "
-        f"({locust_seconds:.0f} s with ramp-up and stop), gunicorn --workers {args.workers}, "
+        f"({locust_seconds:.0f} s with ramp-up and stop), gunicorn {_workers_text(args)}, "
         f"one Celery worker, ml-1m; code at {head}; "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC. Load average (1, 5, 15 min) before: "
         f"{' / '.join(f'{x:.2f}' for x in load[0])}, "
@@ -450,6 +563,7 @@ def _report(
                 f"| {float(row['Max Response Time']):.0f} "
                 f"| {row['Failure Count']} | {served} |"
             )
+    lines += ["", _cpu_text(cpu, locust_seconds)]
     kinds = sorted(name for name in server if name.startswith("row `"))
     lines += ["", "Row fragments by kind, gunicorn's own time:", ""]
     lines += ["| row | requests | p50 ms | p95 ms | max ms |", "| --- | --- | --- | --- | --- |"]
@@ -487,6 +601,9 @@ def main() -> None:
     )
     parser.add_argument("-t", "--time", default="5m", help="locust's --run-time")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per gunicorn worker (gthread when > 1)"
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--reuse", action="store_true", help=f"reuse a kept {DATABASE}")
     parser.add_argument("--keep", action="store_true", help=f"keep {DATABASE} afterwards")
