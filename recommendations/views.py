@@ -111,6 +111,13 @@ def rate(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     except ValidationError as exc:
         error = " ".join(exc.messages)
     if request.htmx:
+        if error is None and "clear" not in request.POST:
+            # The widget already shows the value chosen: redrawing it would drop a change
+            # made while this request was on its way (arrow keys move on meanwhile).
+            _rebuild_home(request)
+            return trigger_client_event(
+                HttpResponse(status=204), SIGNALS_CHANGED, {"title": title.slug}
+            )
         context = {"title": _card_title(request, slug), "rating_error": error}
         template = "recommendations/_rating.html"
         if error:

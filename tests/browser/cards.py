@@ -18,6 +18,11 @@ def rate(card: Locator, stars: str) -> None:
     panel = more_open(card)
     label = panel.locator(f"label.star[for$='-{stars}']")
     expect(label).to_be_visible()
-    label.click()
+    # Sent once the value settles: wait for it as the page does.
+    with card.page.expect_response(
+        lambda r: r.request.method == "POST" and r.url.endswith("/rate/")
+    ) as sent:
+        label.click()
+    assert sent.value.status == 204
     # The rating is sent once the value settles; the widget comes back with it checked.
     expect(panel.locator(f".star-input[value='{stars}']:checked")).to_have_count(1)

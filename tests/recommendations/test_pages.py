@@ -32,19 +32,28 @@ def film() -> Title:
 
 
 class TestRating:
-    def test_htmx_rating_swaps_the_widget_and_signals_rows(
+    def test_htmx_rating_keeps_the_widget_and_signals_rows(
         self, alice_client: Client, alice_profile: Profile, film: Title
     ) -> None:
-        response = alice_client.post(
-            reverse("recommendations:rate", args=[film.slug]), {"stars": "4.5"}, headers=HTMX
-        )
-        assert response.status_code == 200
-        assert "<html" not in response.text
-        assert re.findall(r'value="([\d.]+)" id="rate-arrival-[\d.]+" checked', response.text) == [
-            "4.5"
-        ]
+        url = reverse("recommendations:rate", args=[film.slug])
+        response = alice_client.post(url, {"stars": "4.5"}, headers=HTMX)
+        # No redraw: a change made while the request was on its way stays on screen.
+        assert response.status_code == 204
+        assert response.content == b""
         assert json.loads(response["HX-Trigger"]) == {"signals-changed": {"title": "arrival"}}
         assert Rating.objects.get(profile=alice_profile).stars == Decimal("4.5")
+
+    def test_htmx_clear_redraws_the_widget(
+        self, alice_client: Client, alice_profile: Profile, film: Title
+    ) -> None:
+        services.rating_set(profile=alice_profile, title=film, stars=4)
+        url = reverse("recommendations:rate", args=[film.slug])
+        response = alice_client.post(url, {"clear": "1", "stars": "4"}, headers=HTMX)
+        assert response.status_code == 200
+        assert "<html" not in response.text
+        assert re.findall(r'id="rate-arrival-[\d.]+" checked', response.text) == []
+        assert json.loads(response["HX-Trigger"]) == {"signals-changed": {"title": "arrival"}}
+        assert not Rating.objects.filter(profile=alice_profile).exists()
 
     def test_plain_form_rating_redirects_back(
         self, alice_client: Client, alice_profile: Profile, film: Title
@@ -71,9 +80,9 @@ class TestRating:
     ) -> None:
         alice.rating_scale = "thumbs"
         alice.save()
-        response = alice_client.post(
-            reverse("recommendations:rate", args=[film.slug]), {"thumbs": "two_up"}, headers=HTMX
-        )
+        url = reverse("recommendations:rate", args=[film.slug])
+        assert alice_client.post(url, {"thumbs": "two_up"}, headers=HTMX).status_code == 204
+        response = alice_client.get(url, headers=HTMX)
         assert re.findall(r'name="thumbs" value="(\w+)"[^>]*checked', response.text) == ["two_up"]
         assert "rating-thumbs" in response.text
         rating = Rating.objects.get(profile=alice_profile)
