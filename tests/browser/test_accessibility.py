@@ -13,11 +13,9 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
 from catalog.models import Title
-from recommendations import engine
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,12 +32,6 @@ def axe_source() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return AXE.read_text()
-
-
-@pytest.fixture
-def demo() -> None:
-    call_command("seed_demo", titles=150, users=40, seed=3, verbosity=0)
-    engine.model_train()
 
 
 def _watch_as(page: Page, base: str, name: str) -> None:

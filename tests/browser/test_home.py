@@ -5,19 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from recommendations import engine
 from tests.browser.cards import more_open, rate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo() -> None:
-    call_command("seed_demo", titles=150, users=40, seed=3, verbosity=0)
-    engine.model_train()
 
 
 def _watch_as(page: Page, base: str, name: str) -> None:

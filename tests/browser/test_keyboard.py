@@ -3,18 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from recommendations import engine
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo() -> None:
-    call_command("seed_demo", titles=150, users=40, seed=3, verbosity=0)
-    engine.model_train()
 
 
 def _watch_as(page: Page, base: str, name: str) -> list[str]:

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
 from catalog.models import Title
-from recommendations import engine
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 VIEWPORTS = {"desktop": (1440, 900), "phone": (390, 844)}
-
-
-@pytest.fixture
-def demo() -> None:
-    call_command("seed_demo", titles=150, users=40, seed=3, verbosity=0)
-    engine.model_train()
 
 
 def _watch_as(page: Page, base: str, name: str) -> None:

@@ -16,22 +16,13 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from PIL import Image, ImageStat
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
-
-from recommendations import engine
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 VIEWPORTS = {"desktop": (1440, 900), "phone": (390, 844)}
 OUT = Path(settings.BASE_DIR) / "docs" / "screenshots"
-
-
-@pytest.fixture
-def demo() -> None:
-    call_command("seed_demo", titles=150, users=40, seed=3, verbosity=0)
-    engine.model_train()
 
 
 def _watch_as(page: Page, base: str, name: str) -> None:
