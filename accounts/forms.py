@@ -10,9 +10,9 @@ from django.core.validators import RegexValidator
 from django.http import HttpRequest
 
 from accounts.limits import LimitReached
+from accounts.maturity import AGE_CHOICES, KIDS_MAX_AGE
 from accounts.models import AvatarColor, Language, Profile, User
 from accounts.services import password_reset_attempt, sign_in, sign_up_attempt
-from catalog.maturity import AGE_CHOICES, KIDS_MAX_AGE
 
 
 class SignupForm(forms.Form):

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from catalog.maturity import AGE_CHOICES, KIDS_MAX_AGE
+from accounts.maturity import AGE_CHOICES, KIDS_MAX_AGE
 
 
 class UserManager(BaseUserManager["User"]):

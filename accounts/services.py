@@ -9,8 +9,8 @@ from django.http import HttpRequest
 
 from accounts import limits
 from accounts.lock import KIDS_KEY, OPEN, SESSION_KEY, UNLOCKED_KEY, Credential, SessionLock
+from accounts.maturity import KIDS_MAX_AGE
 from accounts.models import AvatarColor, Profile, User
-from catalog.maturity import KIDS_MAX_AGE
 
 
 class ProfileLocked(PermissionDenied):

@@ -31,8 +31,9 @@ from functools import cached_property
 
 from django.utils.text import slugify
 
+from accounts.maturity import AGE_CHOICES, KIDS_MAX_AGE
 from accounts.models import AvatarColor, Language
-from catalog.maturity import AGE_CHOICES, KIDS_MAX_AGE, MINIMUM_AGE, MaturityRating
+from catalog.maturity import MINIMUM_AGE, MaturityRating
 from catalog.models import Credit, Tag, Title
 
 FIRST_YEAR = 1960

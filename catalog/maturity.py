@@ -1,4 +1,5 @@
-"""Maturity ratings and the age each one stands for.
+"""Maturity ratings and the age each one stands for (a profile's limit is an age:
+`accounts.maturity`).
 
 Kept as plain data (no model) so that filtering a profile's catalogue is a
 `maturity_rating__in=[...]` on the title table, with no join.
@@ -41,17 +42,6 @@ MINIMUM_AGE: dict[str, int] = {
     # Unrated titles are treated as adult until a curator says otherwise.
     MaturityRating.NR: 18,
 }
-
-AGE_CHOICES = [
-    (0, "All ages"),
-    (7, "7+"),
-    (10, "10+"),
-    (12, "12+"),
-    (13, "13+"),
-    (16, "16+"),
-    (18, "18+ (everything)"),
-]
-KIDS_MAX_AGE = 12
 
 
 def ratings_up_to(age: int) -> list[str]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from accounts.maturity import KIDS_MAX_AGE
 from accounts.models import AvatarColor, Language
 from accounts.services import DEMO_PROFILES
 from catalog.demo import (
@@ -37,7 +38,7 @@ from catalog.demo import (
     title_added_ago,
     world_build,
 )
-from catalog.maturity import KIDS_MAX_AGE, MINIMUM_AGE
+from catalog.maturity import MINIMUM_AGE
 from catalog.models import MAX_RUNTIME
 from recommendations.models import HALF_STARS, Source, WatchEvent
 

@@ -16,11 +16,12 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.maturity import KIDS_MAX_AGE
 from accounts.models import Profile, User
 from accounts.services import DEMO_CURATOR_EMAIL, DEMO_VIEWER_EMAIL
 from catalog.demo import EMAIL_DOMAIN, household_history, profile_history, world_build
 from catalog.demo_load import demo_load
-from catalog.maturity import KIDS_MAX_AGE, ratings_up_to
+from catalog.maturity import ratings_up_to
 from catalog.models import Credit, Episode, Genre, Person, Season, Tag, Title
 from catalog.selectors import title_visible_queryset
 from recommendations.models import (
