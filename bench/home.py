@@ -7,10 +7,12 @@
     .venv/bin/python bench/home.py --only ml-1m --keep            # keep the database, then
     .venv/bin/python bench/home.py --only ml-1m --reuse --keep    # measure it again as it is
     .venv/bin/python bench/home.py --redis    # plans in Redis (db 11, emptied afterwards)
+    .venv/bin/python bench/home.py --database-prefix marquee_me   # databases of your own
 
 Each dataset gets its own PostgreSQL database on 127.0.0.1 (user postgres),
-`marquee_bench_home_ml1m` or `marquee_bench_home_synth`, and its own MEDIA/var folder in
-the temp directory; the script creates them and drops them afterwards unless `--keep`.
+`marquee_bench_home_ml1m` or `marquee_bench_home_synth` (`--database-prefix` replaces
+`marquee_bench_home`), and its own MEDIA/var folder in the temp directory; the script
+creates them and drops them afterwards unless `--keep`.
 Two processes per dataset, both with `config.settings.test` (DEBUG off, local-memory cache
 unless `--redis`):
 
@@ -29,7 +31,9 @@ unless `--redis`):
   widget a card fetches when hovered; a 5-star
   rating of the first top pick, sent with the headers htmx sends from the home page (so
   the view builds the new plan in that response), followed by the top-picks fragment,
-  which must no longer show it; and cProfile of plan builds and of warm fragments.
+  which must no longer show it; cProfile of plan builds and of warm fragments; and the
+  rows' markup alone: the rows of 20 warm pages drawn again from cards already loaded
+  (`catalog/home.html#row`, no query), per row and per card.
   Times are `perf_counter` around `client.get`/`client.post` (the whole Django stack,
   in-process: server time); queries are counted with `CaptureQueriesContext`; CPU is this
   process's `process_time` (PostgreSQL's own work is not in it).
@@ -67,7 +71,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DATA = Path("/work/shared/data/movielens")
-DATABASES = {"ml-1m": "marquee_bench_home_ml1m", "synthetic": "marquee_bench_home_synth"}
+DATABASE_SUFFIXES = {"ml-1m": "ml1m", "synthetic": "synth"}
 REDIS_URL = "redis://127.0.0.1:6379/11"
 NEW_PROFILE_PREFIX = "New "
 ROW_KINDS = ("because-", "like-", "popular-")
@@ -87,6 +91,8 @@ PLAN_PARTS = (
 )
 RATE_LABEL = "rate 5★ from home (`POST /titles/<slug>/rate/`, HTMX): new plan built in it"
 AFTER_LABEL = "top-picks fragment right after the rating"
+MARKUP_LABEL = "row markup alone (`catalog/home.html#row`, cards loaded, no query)"
+MARKUP_REPEATS = 5
 CARD_LINK = re.compile(r'class="card-link" href="/titles/([^/"]+)/"')
 ONE_ROW = re.compile(r'<section class="row( row-lazy)?" id="row-([^"]+)"')
 
@@ -110,8 +116,12 @@ def _database_exists(name: str) -> bool:
     return name in found.stdout.split()
 
 
-def _scratch(dataset: str) -> Path:
-    return Path(tempfile.gettempdir()) / DATABASES[dataset]
+def _database(dataset: str, args: argparse.Namespace) -> str:
+    return f"{args.database_prefix}_{DATABASE_SUFFIXES[dataset]}"
+
+
+def _scratch(database: str) -> Path:
+    return Path(tempfile.gettempdir()) / database
 
 
 def _child(
@@ -126,8 +136,8 @@ def _child(
 
 
 def _dataset(dataset: str, args: argparse.Namespace) -> None:
-    database = DATABASES[dataset]
-    scratch = _scratch(dataset)
+    database = _database(dataset, args)
+    scratch = _scratch(database)
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
@@ -514,7 +524,8 @@ def measure(args: argparse.Namespace) -> None:
     from django.conf import settings
     from django.db import connection, reset_queries
     from django.db.models import Exists, OuterRef
-    from django.test import Client
+    from django.template.loader import get_template
+    from django.test import Client, RequestFactory
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import Profile
@@ -719,6 +730,27 @@ def measure(args: argparse.Namespace) -> None:
             client.get(f"/rows/{key}/", headers={"HX-Request": "true"})
         fragment_profiler.disable()
 
+    # The rows' markup alone: drawn again from cards already loaded (no query, no plan
+    # build), as the page and the fragments draw them, with the request's context.
+    row_template = get_template("catalog/home.html#row")
+    card_us: list[float] = []
+    for profile in profiled:
+        plan = rows.home_plan(profile=profile)
+        views = [rows.row_view(plan, row.key, profile=profile) for row in plan.rows]
+        drawn_for = RequestFactory().get("/rows/top-picks/", headers={"HX-Request": "true"})
+        drawn_for.user = profile.account
+        drawn_for.profile = profile
+        for view in views:
+            if view is None or not view.titles:
+                continue
+            context = {"row": view, "key": view.key, "intent_query": ""}
+            started = time.perf_counter()
+            for _ in range(MARKUP_REPEATS):
+                row_template.render(context, drawn_for)
+            ms = (time.perf_counter() - started) * 1000 / MARKUP_REPEATS
+            results.time(MARKUP_LABEL, ms)
+            card_us.append(1000 * ms / len(view.titles))
+
     # Report.
     counts = {
         "titles": Title.objects.filter(is_published=True).count(),
@@ -792,9 +824,15 @@ def measure(args: argparse.Namespace) -> None:
         "`rows.plan_build()` called directly",
         *(_part_label(name) for name in [*PLAN_PARTS, "core_rows.build_page"]),
         "… the rest (names query, cards, evidence)",
+        MARKUP_LABEL,
     ]
     labels += sorted(label for label in results.hits if "(new profile)" in label)
     print("\n" + results.table(labels))
+    print(
+        f"\nRows' markup alone: {statistics.median(card_us):.1f} µs per card at p50, "
+        f"{_percentile(card_us, 0.95):.1f} µs at p95 ({len(card_us)} rows of 20 warm pages, "
+        f"each drawn {MARKUP_REPEATS} times)."
+    )
     print(
         f"\nRated title gone from top-picks in the next fragment: "
         f"{sum(rating_checks)}/{len(rating_checks)}."
@@ -811,7 +849,7 @@ def measure(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", choices=list(DATABASES))
+    parser.add_argument("--only", choices=list(DATABASE_SUFFIXES))
     parser.add_argument("--scale", type=float, default=1.0, help="synthetic size, 1 = 50k titles")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--profiles", type=int, default=200, help="profiles with history")
@@ -819,6 +857,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the databases")
     parser.add_argument("--reuse", action="store_true", help="measure a kept database again")
     parser.add_argument("--redis", action="store_true", help=f"cache in {REDIS_URL}")
+    parser.add_argument(
+        "--database-prefix",
+        default="marquee_bench_home",
+        help="databases <prefix>_ml1m and <prefix>_synth",
+    )
     parser.add_argument("--step", choices=["setup", "measure"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step == "setup":
@@ -826,7 +869,7 @@ def main() -> None:
     elif args.step == "measure":
         measure(args)
     else:
-        for dataset in [args.only] if args.only else list(DATABASES):
+        for dataset in [args.only] if args.only else list(DATABASE_SUFFIXES):
             _dataset(dataset, args)
 
 
