@@ -16,25 +16,26 @@ TITLE_NAMESPACES = frozenset({"catalog", "recommendations"})
 # The account pages a session held by a kids profile may still open: signing in and out,
 # the picker (entering another profile asks there), the forms that ask for the PIN or the
 # password, and the profile's own private-session switch, which lifts no limit. Every
-# other page of the `accounts` namespace, and the admin, asks for the password first.
+# other page of the account pages' namespaces, and the admin, asks for the password first.
 OPEN_ACCOUNT_PAGES = frozenset(
-    f"accounts:{name}"
-    for name in (
-        "login",
-        "logout",
-        "signup",
-        "password_reset",
-        "password_reset_done",
-        "password_reset_confirm",
-        "password_reset_complete",
-        "profile_picker",
-        "profile_select",
-        "profile_unlock",
-        "profile_leave",
-        "private_session",
-    )
+    {
+        "accounts:login",
+        "accounts:logout",
+        "accounts:signup",
+        "accounts:password_reset",
+        "accounts:password_reset_done",
+        "accounts:password_reset_confirm",
+        "accounts:password_reset_complete",
+        "accounts:profile_picker",
+        "accounts:profile_select",
+        "accounts:profile_unlock",
+        "accounts:profile_leave",
+        "profile_data:private_session",
+    }
 )
-MANAGED_NAMESPACES = frozenset({"accounts", "admin"})
+# `profile_data`: the account's data under /account/ (the export holds every profile's
+# history), served by the recommendations app; named here, not imported.
+MANAGED_NAMESPACES = frozenset({"accounts", "profile_data", "admin"})
 
 
 def _current_profile(request: HttpRequest) -> Profile | None:

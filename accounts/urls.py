@@ -20,11 +20,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.account, name="account"),
     path("rating-scale/", views.account_rating_scale, name="rating_scale"),
-    path("private-session/", views.profile_private_session, name="private_session"),
-    path("data/marquee-data.json", views.account_data_export, name="data_export"),
-    path("data/ratings.csv", views.profile_ratings_csv, name="ratings_csv"),
-    path("data/history.csv", views.profile_history_csv, name="history_csv"),
-    path("data/import/", views.profile_ratings_import, name="ratings_import"),
     path("delete/", views.account_delete, name="delete"),
     path(
         "password/",

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,21 +14,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.http import content_disposition_header
-from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import data, selectors, services
-from accounts.decorators import profile_required
+from accounts import selectors, services
 from accounts.forms import (
     AccountDeleteForm,
     AccountForm,
     KidsLockLeaveForm,
-    LetterboxdImportForm,
     PasswordResetForm,
-    PrivateSessionForm,
     ProfileForm,
     ProfileUnlockForm,
     RatingScaleForm,
@@ -40,7 +32,6 @@ from accounts.limits import LimitReached
 from accounts.lock import Credential, SessionLock
 from accounts.models import Profile
 from accounts.navigation import safe_next
-from recommendations.services import private_session_set
 
 
 class ProfileHttpRequest(HttpRequest):
@@ -126,98 +117,6 @@ def account_rating_scale(request: ProfileHttpRequest) -> HttpResponse:
         messages.success(request, f"Your profiles now rate with {user.get_rating_scale_display()}.")
         return redirect("accounts:account")
     return _account_page(request, scale_form=form)
-
-
-@login_required
-@require_POST
-@profile_required
-def profile_private_session(request: ProfileHttpRequest) -> HttpResponse:
-    form = PrivateSessionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose whether the private session is on or off.")
-    else:
-        profile = private_session_set(profile=request.profile, enabled=form.cleaned_data["enabled"])
-        if profile.private_session:
-            messages.success(
-                request,
-                f"Private session on for {profile.name}: nothing watched counts towards "
-                "recommendations until you turn it off.",
-            )
-        else:
-            messages.success(request, f"Private session off for {profile.name}.")
-    return redirect(safe_next(request, reverse("accounts:account")))
-
-
-def _download(content_type: str, filename: str) -> HttpResponse:
-    return HttpResponse(
-        content_type=content_type,
-        headers={"Content-Disposition": content_disposition_header(True, filename)},
-    )
-
-
-@login_required
-@require_safe
-@never_cache
-def account_data_export(request: ProfileHttpRequest) -> HttpResponse:
-    response = _download(
-        "application/json; charset=utf-8", f"marquee-data-{timezone.localdate():%Y-%m-%d}.json"
-    )
-    json.dump(data.account_export(account=request.user), response, ensure_ascii=False, indent=2)
-    return response
-
-
-def _profile_csv(profile: Profile, what: str, rows: Iterable[list[str]]) -> HttpResponse:
-    name = slugify(profile.name) or "profile"
-    response = _download(
-        "text/csv; charset=utf-8", f"marquee-{name}-{what}-{timezone.localdate():%Y-%m-%d}.csv"
-    )
-    data.csv_write(rows, response)
-    return response
-
-
-@login_required
-@require_safe
-@never_cache
-@profile_required
-def profile_ratings_csv(request: ProfileHttpRequest) -> HttpResponse:
-    profile = request.profile
-    return _profile_csv(profile, "ratings", data.ratings_csv_rows(profile=profile))
-
-
-@login_required
-@require_safe
-@never_cache
-@profile_required
-def profile_history_csv(request: ProfileHttpRequest) -> HttpResponse:
-    profile = request.profile
-    return _profile_csv(profile, "history", data.history_csv_rows(profile=profile))
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-@profile_required
-def profile_ratings_import(request: ProfileHttpRequest) -> HttpResponse:
-    # Not `request.POST or None`: a POST carrying only the file has an empty POST dict.
-    if request.method == "POST":
-        form = LetterboxdImportForm(request.POST, request.FILES)
-    else:
-        form = LetterboxdImportForm()
-    if form.is_valid():
-        try:
-            report = data.letterboxd_import(profile=request.profile, file=form.cleaned_data["file"])
-        except ValidationError as exc:
-            form.add_error("file", exc)
-        else:
-            # Rendered, not redirected: the report lives only in this response, and
-            # posting the same file again rates the same titles the same way.
-            return TemplateResponse(
-                request,
-                "accounts/import_result.html",
-                {"report": report, "profile": request.profile},
-            )
-    return TemplateResponse(
-        request, "accounts/import_form.html", {"form": form, "profile": request.profile}
-    )
 
 
 @login_required

@@ -13,6 +13,7 @@ admin.site.index_title = "Catalogue and accounts"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("account/", include("accounts.urls")),
+    path("account/", include("recommendations.profile_data.urls")),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI from drf_spectacular_sidecar's static files (SPECTACULAR_SETTINGS): no CDN.

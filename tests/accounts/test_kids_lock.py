@@ -266,6 +266,9 @@ class TestLeavingAKidsProfile:
             "/account/password/",
             "/account/delete/",
             "/account/data/marquee-data.json",
+            "/account/data/ratings.csv",
+            "/account/data/history.csv",
+            "/account/data/import/",
             "/account/profiles/new/",
             "/admin/",
         ],
@@ -335,7 +338,7 @@ class TestLeavingAKidsProfile:
         assert kid.max_maturity_age == 10
 
     def test_the_private_session_switch_stays_open(self, kid_client: Client, kid: Profile) -> None:
-        response = kid_client.post(reverse("accounts:private_session"), {"enabled": "on"})
+        response = kid_client.post(reverse("profile_data:private_session"), {"enabled": "on"})
         assert response.status_code == 302
         kid.refresh_from_db()
         assert kid.private_session

@@ -15,7 +15,6 @@ pytestmark = pytest.mark.django_db
 
 ACCOUNT = reverse("accounts:account")
 RATING_SCALE = reverse("accounts:rating_scale")
-PRIVATE_SESSION = reverse("accounts:private_session")
 
 
 def csrf_client(user: User, profile: Profile | None = None) -> Client:
@@ -34,8 +33,14 @@ class TestAccountPage:
         assert response.status_code == 200
         for text in ("Settings", "Rating scale", "Private session", "Your data", "Danger zone"):
             assert text in response.text
-        for name in ("data_export", "ratings_csv", "history_csv", "ratings_import", "delete"):
-            assert f'href="{reverse(f"accounts:{name}")}"' in response.text
+        for name in (
+            "profile_data:data_export",
+            "profile_data:ratings_csv",
+            "profile_data:history_csv",
+            "profile_data:ratings_import",
+            "accounts:delete",
+        ):
+            assert f'href="{reverse(name)}"' in response.text
         assert "your place in a title is still kept" in response.text
 
     def test_without_a_profile_it_offers_the_picker_instead(
@@ -45,8 +50,8 @@ class TestAccountPage:
         response = client.get(ACCOUNT)
         assert response.status_code == 200
         assert f"{reverse('accounts:profile_picker')}?next=/account/" in response.text
-        assert reverse("accounts:ratings_csv") not in response.text
-        assert reverse("accounts:data_export") in response.text
+        assert reverse("profile_data:ratings_csv") not in response.text
+        assert reverse("profile_data:data_export") in response.text
 
     def test_it_needs_a_signed_in_account(self, client: Client) -> None:
         response = client.get(ACCOUNT)
@@ -110,76 +115,3 @@ class TestRatingScale:
         assert response.status_code == 302
         alice.refresh_from_db()
         assert alice.rating_scale == RatingScale.THUMBS
-
-
-class TestPrivateSession:
-    def test_it_turns_the_private_session_on(
-        self, alice_client: Client, alice_profile: Profile
-    ) -> None:
-        response = alice_client.post(PRIVATE_SESSION, {"enabled": "on"})
-        assert response.status_code == 302
-        assert response["Location"] == ACCOUNT
-        alice_profile.refresh_from_db()
-        assert alice_profile.private_session
-        page = alice_client.get(ACCOUNT)
-        assert "Private session on for Alice" in page.text
-        assert "Turn off private session" in page.text
-
-    def test_it_turns_the_private_session_off(
-        self, alice_client: Client, alice_profile: Profile
-    ) -> None:
-        alice_profile.private_session = True
-        alice_profile.save()
-        alice_client.post(PRIVATE_SESSION, {"enabled": "off"})
-        alice_profile.refresh_from_db()
-        assert not alice_profile.private_session
-
-    def test_it_changes_only_the_current_profile(
-        self, alice_client: Client, alice: User, alice_profile: Profile
-    ) -> None:
-        other = ProfileFactory(account=alice, name="Sam")
-        alice_client.post(PRIVATE_SESSION, {"enabled": "on"})
-        other.refresh_from_db()
-        assert not other.private_session
-
-    def test_it_ignores_a_value_that_is_neither_on_nor_off(
-        self, alice_client: Client, alice_profile: Profile
-    ) -> None:
-        alice_profile.private_session = True
-        alice_profile.save()
-        response = alice_client.post(PRIVATE_SESSION, {})
-        assert response.status_code == 302
-        alice_profile.refresh_from_db()
-        assert alice_profile.private_session
-        assert "on or off" in alice_client.get(ACCOUNT).text
-
-    def test_without_a_profile_it_sends_the_viewer_to_the_picker(
-        self, client: Client, alice: User, alice_profile: Profile
-    ) -> None:
-        client.force_login(alice)
-        # The POST cannot be replayed: after choosing, the picker returns to the form's page.
-        response = client.post(
-            PRIVATE_SESSION, {"enabled": "on"}, headers={"Referer": "http://testserver/account/"}
-        )
-        assert response.status_code == 302
-        assert response["Location"] == (
-            f"{reverse('accounts:profile_picker')}?next=http%3A%2F%2Ftestserver%2Faccount%2F"
-        )
-        alice_profile.refresh_from_db()
-        assert not alice_profile.private_session
-
-    def test_it_refuses_a_post_without_csrf(self, alice: User, alice_profile: Profile) -> None:
-        client = csrf_client(alice, alice_profile)
-        assert client.post(PRIVATE_SESSION, {"enabled": "on"}).status_code == 403
-        alice_profile.refresh_from_db()
-        assert not alice_profile.private_session
-
-    def test_it_returns_to_a_safe_next_page_only(
-        self, alice_client: Client, alice_profile: Profile
-    ) -> None:
-        response = alice_client.post(PRIVATE_SESSION, {"enabled": "on", "next": "/browse/"})
-        assert response["Location"] == "/browse/"
-        response = alice_client.post(
-            PRIVATE_SESSION, {"enabled": "off", "next": "https://evil.example/"}
-        )
-        assert response["Location"] == ACCOUNT

@@ -336,7 +336,7 @@ class TestListPages:
 class TestPrivateSession:
     def test_toggle_from_the_menu(self, alice_client: Client, alice_profile: Profile) -> None:
         alice_client.post(reverse("recommendations:onboarding"), {"skip": "1"})
-        alice_client.post(reverse("accounts:private_session"), {"enabled": "on", "next": "/"})
+        alice_client.post(reverse("profile_data:private_session"), {"enabled": "on", "next": "/"})
         alice_profile.refresh_from_db()
         assert alice_profile.private_session
         assert "Private session: on" in alice_client.get(reverse("catalog:home")).text

@@ -1,3 +1,6 @@
+"""A profile's data taken out (the account's JSON, the profile's CSVs) and brought in (a
+Letterboxd-style ratings file), through the functions and the pages."""
+
 from __future__ import annotations
 
 import csv
@@ -10,27 +13,17 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.apps import apps
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import models
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
-from accounts import data
 from accounts.models import Profile, User
 from catalog.models import Title
 from recommendations import services
-from recommendations.models import (
-    ListItem,
-    NotInterested,
-    Rating,
-    TasteExclusion,
-    WatchEvent,
-    WatchProgress,
-)
+from recommendations.models import Rating
+from recommendations.profile_data import letterboxd
+from recommendations.profile_data.export import account_export
 from recommendations.services import Heartbeat
 from tests.factories import (
     EpisodeFactory,
@@ -38,7 +31,6 @@ from tests.factories import (
     RatingFactory,
     SeasonFactory,
     TitleFactory,
-    UserFactory,
 )
 from tests.helpers import watch_as
 
@@ -105,7 +97,7 @@ def read_csv(content: bytes) -> list[dict[str, str]]:
 
 class TestAccountExport:
     def test_the_download_is_a_dated_json_attachment(self, alice_client: Client) -> None:
-        response = alice_client.get(reverse("accounts:data_export"))
+        response = alice_client.get(reverse("profile_data:data_export"))
         assert response.status_code == 200
         assert response["Content-Type"] == "application/json; charset=utf-8"
         assert response["Content-Disposition"] == (
@@ -124,7 +116,7 @@ class TestAccountExport:
         titles = fill(alice_profile)
         services.private_session_set(profile=alice_profile, enabled=True)
 
-        export = json.loads(json.dumps(data.account_export(account=alice)))
+        export = json.loads(json.dumps(account_export(account=alice)))
 
         assert export["account"] == {
             "email": "alice@example.com",
@@ -165,7 +157,7 @@ class TestAccountExport:
         self, alice: User, alice_profile: Profile, bob: User
     ) -> None:
         fill(ProfileFactory(account=bob, name="Bob"))
-        export = data.account_export(account=alice)
+        export = account_export(account=alice)
         assert [p["name"] for p in export["profiles"]] == ["Alice"]
         assert "Bob" not in json.dumps(export)
 
@@ -182,7 +174,7 @@ class TestAccountExport:
         # 5. their not-interested marks, with titles
         # 6. their taste exclusions, with titles
         with django_assert_num_queries(6):
-            export = data.account_export(account=alice)
+            export = account_export(account=alice)
         assert sum(len(p["watch_history"]) for p in export["profiles"]) == 9
 
     def test_the_download_costs_nine_queries(
@@ -197,10 +189,10 @@ class TestAccountExport:
         # 1. the user  2. the current profile (middleware; the session comes from the cache)
         # 3-8. the export's six: profiles, ratings, progress, list, not interested, exclusions
         with django_assert_num_queries(8):
-            alice_client.get(reverse("accounts:data_export"))
+            alice_client.get(reverse("profile_data:data_export"))
 
     def test_it_needs_a_signed_in_account(self, client: Client) -> None:
-        response = client.get(reverse("accounts:data_export"))
+        response = client.get(reverse("profile_data:data_export"))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:login"))
 
@@ -216,7 +208,7 @@ class TestProfileCsv:
     ) -> None:
         titles = fill(alice_profile)
         fill(ProfileFactory(account=alice, name="Sam"))
-        response = alice_client.get(reverse("accounts:ratings_csv"))
+        response = alice_client.get(reverse("profile_data:ratings_csv"))
         assert response.status_code == 200
         assert response["Content-Type"] == "text/csv; charset=utf-8"
         assert response["Content-Disposition"] == (
@@ -232,7 +224,7 @@ class TestProfileCsv:
         self, alice_client: Client, alice_profile: Profile
     ) -> None:
         fill(alice_profile)
-        response = alice_client.get(reverse("accounts:history_csv"))
+        response = alice_client.get(reverse("profile_data:history_csv"))
         assert response.status_code == 200
         assert "history" in response["Content-Disposition"]
         lines = response.content.decode().splitlines()
@@ -253,7 +245,7 @@ class TestProfileCsv:
         self, client: Client, alice: User, alice_profile: Profile, name: str
     ) -> None:
         client.force_login(alice)
-        url = reverse(f"accounts:{name}")
+        url = reverse(f"profile_data:{name}")
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"] == (
@@ -264,13 +256,13 @@ class TestProfileCsv:
         self, client: Client, alice: User, alice_profile: Profile
     ) -> None:
         client.force_login(alice)
-        picker = client.get(client.get(reverse("accounts:ratings_csv"))["Location"])
-        assert f'value="{reverse("accounts:ratings_csv")}"' in picker.text
+        picker = client.get(client.get(reverse("profile_data:ratings_csv"))["Location"])
+        assert f'value="{reverse("profile_data:ratings_csv")}"' in picker.text
         response = client.post(
             reverse("accounts:profile_select", args=[alice_profile.pk]),
-            {"next": reverse("accounts:ratings_csv")},
+            {"next": reverse("profile_data:ratings_csv")},
         )
-        assert response["Location"] == reverse("accounts:ratings_csv")
+        assert response["Location"] == reverse("profile_data:ratings_csv")
 
 
 # --------------------------------------------------------------------------------------
@@ -302,7 +294,7 @@ class TestLetterboxdImport:
             "2024-01-05,The Matrix,1999,https://boxd.it/2a1m,4.5\n"
             "2024-01-06,amélie,2001,https://boxd.it/2a1n,3\n"
         )
-        report = data.letterboxd_import(profile=alice_profile, file=csv_file(text))
+        report = letterboxd.letterboxd_import(profile=alice_profile, file=csv_file(text))
         assert (report.rows, report.rated, report.skipped) == (2, 2, [])
         matrix = Rating.objects.get(profile=alice_profile, title=catalogue["matrix"])
         assert (matrix.stars, matrix.scale, matrix.source) == (Decimal("4.5"), "stars", "import")
@@ -312,7 +304,7 @@ class TestLetterboxdImport:
     def test_it_accepts_just_name_year_and_rating(
         self, alice_profile: Profile, catalogue: dict[str, Title]
     ) -> None:
-        report = data.letterboxd_import(
+        report = letterboxd.letterboxd_import(
             profile=alice_profile, file=csv_file("Name,Year,Rating\nthe matrix,1999,0.5\n")
         )
         assert report.rated == 1
@@ -330,7 +322,7 @@ class TestLetterboxdImport:
         self, alice_profile: Profile, catalogue: dict[str, Title], name: str, expected: str
     ) -> None:
         year = catalogue[expected].year
-        report = data.letterboxd_import(
+        report = letterboxd.letterboxd_import(
             profile=alice_profile, file=csv_file(f'Name,Year,Rating\n"{name}",{year},4\n')
         )
         assert report.rated == 1
@@ -339,7 +331,7 @@ class TestLetterboxdImport:
     def test_the_year_tells_titles_of_one_name_apart(
         self, alice_profile: Profile, catalogue: dict[str, Title]
     ) -> None:
-        data.letterboxd_import(
+        letterboxd.letterboxd_import(
             profile=alice_profile, file=csv_file("Name,Year,Rating\nSolaris,2002,3.5\n")
         )
         assert Rating.objects.get().title == catalogue["solaris02"]
@@ -357,7 +349,7 @@ class TestLetterboxdImport:
             "2024-01-01,The Matrix,nineteen,u,4\n"
             "2024-01-01,The Shining,1980,u,5\n"
         )
-        report = data.letterboxd_import(profile=alice_profile, file=csv_file(text))
+        report = letterboxd.letterboxd_import(profile=alice_profile, file=csv_file(text))
         assert report.rows == 8
         assert report.rated == 1
         assert [(s.line, s.name, s.year, s.reason) for s in report.skipped] == [
@@ -375,7 +367,7 @@ class TestLetterboxdImport:
         self, alice: User, catalogue: dict[str, Title]
     ) -> None:
         kid = ProfileFactory(account=alice, name="Kid", is_kids=True, max_maturity_age=12)
-        report = data.letterboxd_import(
+        report = letterboxd.letterboxd_import(
             profile=kid, file=csv_file("Name,Year,Rating\nGrown Up,2010,5\nToy Story,1995,5\n")
         )
         assert report.rated == 1
@@ -384,7 +376,7 @@ class TestLetterboxdImport:
     def test_a_repeated_title_takes_its_last_rating(
         self, alice_profile: Profile, catalogue: dict[str, Title]
     ) -> None:
-        report = data.letterboxd_import(
+        report = letterboxd.letterboxd_import(
             profile=alice_profile,
             file=csv_file(
                 "Name,Year,Rating\nThe Matrix,1999,2\nMatrix, The,1999,5\n".replace(
@@ -401,7 +393,7 @@ class TestLetterboxdImport:
         bobs = ProfileFactory(account=bob, name="Bob")
         RatingFactory(profile=alice_profile, title=catalogue["matrix"], stars=Decimal("1.0"))
         RatingFactory(profile=bobs, title=catalogue["matrix"], stars=Decimal("1.0"))
-        data.letterboxd_import(
+        letterboxd.letterboxd_import(
             profile=alice_profile, file=csv_file("Name,Year,Rating\nThe Matrix,1999,4\n")
         )
         assert Rating.objects.get(profile=alice_profile).stars == Decimal("4.0")
@@ -411,9 +403,9 @@ class TestLetterboxdImport:
         self, alice_client: Client, alice: User, alice_profile: Profile, catalogue: dict[str, Title]
     ) -> None:
         services.rating_set(profile=alice_profile, title=catalogue["matrix"], stars="3.5")
-        exported = alice_client.get(reverse("accounts:ratings_csv")).content
+        exported = alice_client.get(reverse("profile_data:ratings_csv")).content
         sam = ProfileFactory(account=alice, name="Sam")
-        report = data.letterboxd_import(profile=sam, file=io.BytesIO(exported))
+        report = letterboxd.letterboxd_import(profile=sam, file=io.BytesIO(exported))
         assert report.rated == 1
         rating = Rating.objects.get(profile=sam)
         assert (rating.title, rating.stars) == (catalogue["matrix"], Decimal("3.5"))
@@ -422,7 +414,7 @@ class TestLetterboxdImport:
         self, alice_profile: Profile, catalogue: dict[str, Title]
     ) -> None:
         upload = SimpleUploadedFile("r.csv", "\ufeffName,Year,Rating\nThe Matrix,1999,4\n".encode())
-        assert data.letterboxd_import(profile=alice_profile, file=upload).rated == 1
+        assert letterboxd.letterboxd_import(profile=alice_profile, file=upload).rated == 1
 
     def test_rows_that_match_nothing_cost_one_query_in_all(
         self,
@@ -433,7 +425,7 @@ class TestLetterboxdImport:
         rows = "".join(f"Unknown {i},2000,3\n" for i in range(500))
         # 1. the titles the profile may see (id, name, year), matched in Python
         with django_assert_num_queries(1):
-            report = data.letterboxd_import(
+            report = letterboxd.letterboxd_import(
                 profile=alice_profile, file=csv_file("Name,Year,Rating\n" + rows)
             )
         assert len(report.skipped) == 500
@@ -459,7 +451,9 @@ class TestLetterboxdImportRefusesBadFiles:
         message: str,
     ) -> None:
         with pytest.raises(ValidationError, match=message):
-            data.letterboxd_import(profile=alice_profile, file=SimpleUploadedFile("r.csv", content))
+            letterboxd.letterboxd_import(
+                profile=alice_profile, file=SimpleUploadedFile("r.csv", content)
+            )
         assert not Rating.objects.exists()
 
     def test_it_refuses_a_file_over_five_megabytes(
@@ -468,9 +462,9 @@ class TestLetterboxdImportRefusesBadFiles:
         row = "The Matrix,1999,4," + "x" * 200 + "\n"
         text = "Name,Year,Rating,Note\n" + row * (5 * 1024 * 1024 // len(row) + 1)
         with pytest.raises(ValidationError, match="larger than 5 MB"):
-            data.letterboxd_import(profile=alice_profile, file=csv_file(text))
+            letterboxd.letterboxd_import(profile=alice_profile, file=csv_file(text))
         with pytest.raises(ValidationError, match="larger than 5 MB"):
-            data.letterboxd_import(profile=alice_profile, file=io.BytesIO(text.encode()))
+            letterboxd.letterboxd_import(profile=alice_profile, file=io.BytesIO(text.encode()))
         assert not Rating.objects.exists()
 
     def test_it_refuses_more_than_twenty_thousand_rows(
@@ -478,14 +472,14 @@ class TestLetterboxdImportRefusesBadFiles:
     ) -> None:
         text = "Name,Year,Rating\n" + "The Matrix,1999,4\n" * 20_001
         with pytest.raises(ValidationError, match="more than 20,000 rows"):
-            data.letterboxd_import(profile=alice_profile, file=csv_file(text))
+            letterboxd.letterboxd_import(profile=alice_profile, file=csv_file(text))
         assert not Rating.objects.exists()
 
     def test_twenty_thousand_rows_are_allowed(
         self, alice_profile: Profile, catalogue: dict[str, Title]
     ) -> None:
         text = "Name,Year,Rating\n" + "The Matrix,1999,4\n" * 20_000
-        report = data.letterboxd_import(profile=alice_profile, file=csv_file(text))
+        report = letterboxd.letterboxd_import(profile=alice_profile, file=csv_file(text))
         assert (report.rows, report.rated) == (20_000, 1)
 
     def test_a_failing_write_rolls_back_every_rating(
@@ -502,9 +496,9 @@ class TestLetterboxdImportRefusesBadFiles:
                 raise RuntimeError("disk full")
             return services.rating_set(**kwargs)
 
-        monkeypatch.setattr(data, "rating_set", rating_set)
+        monkeypatch.setattr(letterboxd, "rating_set", rating_set)
         with pytest.raises(RuntimeError):
-            data.letterboxd_import(
+            letterboxd.letterboxd_import(
                 profile=alice_profile,
                 file=csv_file("Name,Year,Rating\nThe Matrix,1999,4\nThe Shining,1980,5\n"),
             )
@@ -513,7 +507,7 @@ class TestLetterboxdImportRefusesBadFiles:
 
 
 class TestImportPages:
-    URL = reverse("accounts:ratings_import")
+    URL = reverse("profile_data:ratings_import")
 
     def test_the_form_page_names_the_profile(self, alice_client: Client) -> None:
         response = alice_client.get(self.URL)
@@ -533,7 +527,7 @@ class TestImportPages:
         )
         response = alice_client.post(self.URL, {"file": upload})
         assert response.status_code == 200
-        assert response.templates[0].name == "accounts/import_result.html"
+        assert response.templates[0].name == "recommendations/ratings_import_result.html"
         report = response.context["report"]
         assert (report.rows, report.rated) == (4, 1)
         assert "1 title rated for Alice" in response.text
@@ -546,7 +540,7 @@ class TestImportPages:
     ) -> None:
         response = alice_client.post(self.URL, {"file": csv_file("Title;Stars\nThe Matrix;4\n")})
         assert response.status_code == 200
-        assert response.templates[0].name == "accounts/import_form.html"
+        assert response.templates[0].name == "recommendations/ratings_import.html"
         assert "needs the columns Name, Year and Rating" in response.text
         assert not Rating.objects.exists()
 
@@ -575,110 +569,3 @@ class TestImportPages:
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:profile_picker"))
         assert not Rating.objects.exists()
-
-
-# --------------------------------------------------------------------------------------
-# Delete my account
-# --------------------------------------------------------------------------------------
-
-
-def _owner_fields() -> list[tuple[type[models.Model], str, type[models.Model]]]:
-    """Every foreign key to an account or a profile, in every installed model.
-
-    Found rather than listed, so that a model added later is checked without editing this.
-    """
-    owners = (User, Profile)
-    found = []
-    for model in apps.get_models(include_auto_created=True):
-        for field in model._meta.concrete_fields:
-            if field.is_relation and field.related_model in owners:
-                found.append((model, field.attname, field.related_model))
-    return found
-
-
-def _rows_owned(user_ids: list[int], profile_ids: list[int]) -> dict[str, int]:
-    counts = {}
-    for model, attname, owner in _owner_fields():
-        ids = user_ids if owner is User else profile_ids
-        counts[f"{model._meta.label}.{attname}"] = model._default_manager.filter(
-            **{f"{attname}__in": ids}
-        ).count()
-    return counts
-
-
-class TestDeleteAccount:
-    URL = reverse("accounts:delete")
-
-    def test_the_confirm_page_asks_for_the_password(self, alice_client: Client) -> None:
-        response = alice_client.get(self.URL)
-        assert response.status_code == 200
-        assert 'type="password"' in response.text
-        assert "alice@example.com" in response.text
-        assert "cannot be undone" in response.text
-
-    def test_a_wrong_password_deletes_nothing(
-        self, alice_client: Client, alice: User, alice_profile: Profile
-    ) -> None:
-        fill(alice_profile)
-        response = alice_client.post(self.URL, {"password": "not my password"})
-        assert response.status_code == 200
-        assert "That is not your password" in response.text
-        assert User.objects.filter(pk=alice.pk).exists()
-        assert Rating.objects.filter(profile=alice_profile).count() == 2
-        assert alice_client.get(reverse("accounts:account")).status_code == 200
-
-    def test_an_empty_password_deletes_nothing(self, alice_client: Client, alice: User) -> None:
-        response = alice_client.post(self.URL, {"password": ""})
-        assert response.status_code == 200
-        assert User.objects.filter(pk=alice.pk).exists()
-
-    def test_it_refuses_a_post_without_csrf(self, alice: User, alice_profile: Profile) -> None:
-        client = signed_in(alice, alice_profile, csrf=True)
-        response = client.post(self.URL, {"password": "correct horse battery"})
-        assert response.status_code == 403
-        assert User.objects.filter(pk=alice.pk).exists()
-
-    def test_it_deletes_every_row_of_the_account_and_nothing_else(
-        self, alice_client: Client, alice: User, alice_profile: Profile, bob: User
-    ) -> None:
-        second = ProfileFactory(account=alice, name="Sam")
-        fill(alice_profile)
-        fill(second)
-        Token.objects.create(user=alice)
-        elsewhere = signed_in(alice, second)
-        bobs = ProfileFactory(account=bob, name="Bob")
-        fill(bobs)
-        Token.objects.create(user=bob)
-        charlie = UserFactory(email="charlie@example.com")
-        alice_ids, alice_profile_ids = [alice.pk], [alice_profile.pk, second.pk]
-        before = _rows_owned(alice_ids, alice_profile_ids)
-        for model in (Rating, ListItem, NotInterested, TasteExclusion, WatchEvent, WatchProgress):
-            assert before[f"{model._meta.label}.profile_id"] > 0, model
-        assert before["authtoken.Token.user_id"] == 1
-        bob_before = _rows_owned([bob.pk], [bobs.pk])
-        session_key = alice_client.session.session_key
-
-        response = alice_client.post(self.URL, {"password": "correct horse battery"})
-
-        assert response.status_code == 302
-        assert response["Location"] == reverse("catalog:home")
-        assert not User.objects.filter(pk=alice.pk).exists()
-        assert not Profile.objects.filter(pk__in=alice_profile_ids).exists()
-        assert set(_rows_owned(alice_ids, alice_profile_ids).values()) == {0}
-        assert _rows_owned([bob.pk], [bobs.pk]) == bob_before
-        assert User.objects.filter(pk__in=[bob.pk, charlie.pk]).count() == 2
-        # Signed out here, and another signed-in browser of hers no longer gets in.
-        assert not Session.objects.filter(session_key=session_key).exists()
-        home = alice_client.get(response["Location"])
-        assert "Your account and everything in it are deleted" in home.text
-        assert not home.wsgi_request.user.is_authenticated
-        stale = elsewhere.get(reverse("accounts:account"))
-        assert stale.status_code == 302
-        assert stale["Location"].startswith(reverse("accounts:login"))
-        # Her API token is gone with her.
-        assert not Token.objects.filter(user_id=alice.pk).exists()
-
-    def test_it_needs_a_signed_in_account(self, client: Client) -> None:
-        response = client.post(self.URL, {"password": "correct horse battery"})
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))

@@ -17,11 +17,12 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from accounts import data
 from accounts.models import Profile
 from catalog.models import Title
 from recommendations import services
 from recommendations.models import NotInterested, Rating, WatchProgress
+from recommendations.profile_data import letterboxd
+from recommendations.profile_data.export import csv_cell, csv_write, ratings_csv_rows
 from tests.factories import (
     ListItemFactory,
     NotInterestedFactory,
@@ -64,11 +65,13 @@ def _csv_file(text: str) -> SimpleUploadedFile:
 def test_import_skips_a_row_with_an_implausible_date(
     alice_profile: Profile, arrival: Title, when: str
 ) -> None:
-    report = data.letterboxd_import(
+    report = letterboxd.letterboxd_import(
         profile=alice_profile, file=_csv_file(f"Name,Year,Rating,Date\nArrival,2016,4,{when}\n")
     )
     assert report.rated == 0
-    assert [(row.line, row.reason) for row in report.skipped] == [(2, data.SkipReason.BAD_DATE)]
+    assert [(row.line, row.reason) for row in report.skipped] == [
+        (2, letterboxd.SkipReason.BAD_DATE)
+    ]
     assert not Rating.objects.exists()
 
 
@@ -76,7 +79,7 @@ def test_import_keeps_plausible_dates(alice_profile: Profile, arrival: Title) ->
     tomorrow = (timezone.now() + timedelta(hours=20)).isoformat()
     TitleFactory(name="Metropolis", year=1927)
     text = f"Name,Year,Rating,Date\nArrival,2016,4,{tomorrow}\nMetropolis,1927,5,1927-01-10\n"
-    report = data.letterboxd_import(profile=alice_profile, file=_csv_file(text))
+    report = letterboxd.letterboxd_import(profile=alice_profile, file=_csv_file(text))
     assert report.rated == 2
     assert Rating.objects.get(title__name="Metropolis").rated_at.year == 1927
 
@@ -85,11 +88,11 @@ def test_the_import_page_names_the_refused_row(onboarded: Client, arrival: Title
     upload = _csv_file(f"Name,Year,Rating,Date\nArrival,2016,4,{YEAR_ONE_EAST}\n")
     response = onboarded.post("/account/data/import/", {"file": upload})
     assert response.status_code == 200
-    assert data.SkipReason.BAD_DATE in response.text
+    assert letterboxd.SkipReason.BAD_DATE in response.text
 
 
 def test_the_import_form_refuses_a_file_over_the_limit(onboarded: Client) -> None:
-    big = "Name,Year,Rating\n" + "A,2000,4\n" * (data.IMPORT_MAX_BYTES // 9 + 1)
+    big = "Name,Year,Rating\n" + "A,2000,4\n" * (letterboxd.IMPORT_MAX_BYTES // 9 + 1)
     response = onboarded.post("/account/data/import/", {"file": _csv_file(big)})
     assert response.status_code == 200
     assert "larger than 5 MB" in response.text
@@ -201,12 +204,12 @@ def _read_csv(text: str) -> list[list[str]]:
 
 @pytest.mark.parametrize("name", FORMULAS)
 def test_csv_cell_neutralises_a_formula(name: str) -> None:
-    assert data.csv_cell(name) == "'" + name
+    assert csv_cell(name) == "'" + name
 
 
 @pytest.mark.parametrize("name", ["Arrival", "2001: A Space Odyssey", "'Round Midnight", ""])
 def test_csv_cell_leaves_plain_text_alone(name: str) -> None:
-    assert data.csv_cell(name) == name
+    assert csv_cell(name) == name
 
 
 def test_both_csv_exports_neutralise_formula_names(
@@ -226,9 +229,9 @@ def test_an_exported_formula_name_imports_back(alice_profile: Profile) -> None:
     title = TitleFactory(name="=Cube", year=2020)
     RatingFactory(profile=alice_profile, title=title, stars="4.5")
     out = io.StringIO()
-    data.csv_write(data.ratings_csv_rows(profile=alice_profile), out)
+    csv_write(ratings_csv_rows(profile=alice_profile), out)
     Rating.objects.all().delete()
-    report = data.letterboxd_import(profile=alice_profile, file=_csv_file(out.getvalue()))
+    report = letterboxd.letterboxd_import(profile=alice_profile, file=_csv_file(out.getvalue()))
     assert report.rated == 1
     assert Rating.objects.get().title == title
 
