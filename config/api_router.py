@@ -4,7 +4,7 @@ from django.urls import path
 
 from accounts import api as accounts_api
 from catalog import api as catalog_api
-from recommendations import api as recommendations_api
+from recommendations.api import history, home_rows, lists, ratings, watch_events
 
 app_name = "api"
 
@@ -16,36 +16,36 @@ urlpatterns = [
     # Everything under me/ acts as one profile: the X-Marquee-Profile header's, or the
     # session's. me/profiles/ lists the choices and needs none.
     path("me/profiles/", accounts_api.ProfileListApi.as_view(), name="me-profile-list"),
-    path("me/ratings/", recommendations_api.RatingListApi.as_view(), name="me-rating-list"),
-    path("me/ratings/<slug:slug>/", recommendations_api.RatingApi.as_view(), name="me-rating"),
+    path("me/ratings/", ratings.RatingListApi.as_view(), name="me-rating-list"),
+    path("me/ratings/<slug:slug>/", ratings.RatingApi.as_view(), name="me-rating"),
     path(
         "me/watch-events/",
-        recommendations_api.WatchEventBatchApi.as_view(),
+        watch_events.WatchEventBatchApi.as_view(),
         name="me-watch-events",
     ),
-    path("me/history/", recommendations_api.HistoryListApi.as_view(), name="me-history-list"),
+    path("me/history/", history.HistoryListApi.as_view(), name="me-history-list"),
     path(
         "me/history/<slug:slug>/",
-        recommendations_api.HistoryEntryApi.as_view(),
+        history.HistoryEntryApi.as_view(),
         name="me-history-entry",
     ),
     path(
         "me/history/<slug:slug>/watched/",
-        recommendations_api.MarkWatchedApi.as_view(),
+        history.MarkWatchedApi.as_view(),
         name="me-history-watched",
     ),
-    path("me/rows/", recommendations_api.RowListApi.as_view(), name="me-row-list"),
-    path("me/rows/<slug:key>/", recommendations_api.RowApi.as_view(), name="me-row"),
-    path("me/list/", recommendations_api.MyListApi.as_view(), name="me-list"),
-    path("me/list/<slug:slug>/", recommendations_api.MyListItemApi.as_view(), name="me-list-item"),
+    path("me/rows/", home_rows.RowListApi.as_view(), name="me-row-list"),
+    path("me/rows/<slug:key>/", home_rows.RowApi.as_view(), name="me-row"),
+    path("me/list/", lists.MyListApi.as_view(), name="me-list"),
+    path("me/list/<slug:slug>/", lists.MyListItemApi.as_view(), name="me-list-item"),
     path(
         "me/not-interested/",
-        recommendations_api.NotInterestedListApi.as_view(),
+        lists.NotInterestedListApi.as_view(),
         name="me-not-interested-list",
     ),
     path(
         "me/not-interested/<slug:slug>/",
-        recommendations_api.NotInterestedApi.as_view(),
+        lists.NotInterestedApi.as_view(),
         name="me-not-interested",
     ),
 ]
