@@ -17,35 +17,29 @@ from django.conf import settings
 from accounts.maturity import KIDS_MAX_AGE
 from accounts.models import AvatarColor, Language
 from accounts.services import DEMO_PROFILES
-from catalog.demo import (
+from catalog.maturity import MINIMUM_AGE
+from catalog.models import MAX_RUNTIME
+from recommendations.demo.catalogue import FIRST_YEAR, LAST_YEAR, TitleSpec
+from recommendations.demo.histories import (
     ABANDONED,
     DAY,
     DEMO_HOUSEHOLD,
-    EMAIL_DOMAIN,
     FINISHED,
-    FIRST_YEAR,
     IN_PROGRESS,
-    LAST_YEAR,
-    TASTE_GROUPS,
-    DemoWorld,
     ProfileHistory,
-    TitleSpec,
-    affinity,
     episode_runtimes,
     household_history,
     profile_history,
     profile_viewings,
     title_added_ago,
-    world_build,
 )
-from catalog.maturity import MINIMUM_AGE
-from catalog.models import MAX_RUNTIME
+from recommendations.demo.tastes import GROUP_BY_NAME, TASTE_GROUPS
+from recommendations.demo.world import EMAIL_DOMAIN, DemoWorld, affinity, world_build
 from recommendations.models import HALF_STARS, Source, WatchEvent
 
 FILM_RATINGS = {"G", "PG", "PG-13", "R", "NC-17"}
 SERIES_RATINGS = {"TV-Y", "TV-Y7", "TV-G", "TV-PG", "TV-14", "TV-MA"}
 KIDS_RATINGS = {"G", "PG", "TV-Y", "TV-Y7", "TV-G"}
-GROUP_BY_NAME = {group.name: group for group in TASTE_GROUPS}
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +60,8 @@ def test_the_world_does_not_depend_on_the_hash_seed() -> None:
     # Iterating a set of strings would change with PYTHONHASHSEED, so compare two processes.
     script = (
         "import hashlib, django; django.setup();"
-        "from catalog.demo import world_build, profile_history, household_history;"
+        "from recommendations.demo.world import world_build;"
+        "from recommendations.demo.histories import profile_history, household_history;"
         "w = world_build(titles=60, users=10, seed=3);"
         "h = [profile_history(w, i) for i in range(len(w.profiles))];"
         "h.append(household_history(w, name='Kids', max_maturity_age=12));"

@@ -1,11 +1,11 @@
-"""Write a `catalog.demo` world to the database, fast.
+"""Write a demo world to the database, fast.
 
 Everything goes in with `bulk_create` inside one transaction: a failure leaves nothing
 behind, and 10,000 titles take seconds rather than minutes. Loading into a database that
 already has data adds to it: genres and tags are reused, and any title, person or account
 whose slug or e-mail is taken gets a "-2", "-3"… suffix.
 
-Every profile also gets its history (`catalog.demo.profile_history`): progress rows,
+Every profile also gets its history (`histories.profile_history`): progress rows,
 ratings, My List and "not interested". So do the profiles of the demo sign-in household
 (`accounts.services.demo_accounts_ensure`), which loading with users creates. The player's
 append-only WatchEvent log is left empty: nothing reads old heartbeats back, and the
@@ -15,7 +15,7 @@ progress rows are what the site and the recommender use.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TextIO
@@ -23,29 +23,22 @@ from typing import TextIO
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.db.models import Exists, Model, OuterRef
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import Profile, User
 from accounts.services import demo_accounts_ensure
-from catalog.demo import (
+from catalog.models import Credit, Episode, Genre, Person, Season, Tag, Title
+from recommendations.demo.catalogue import GenreSpec, TagSpec
+from recommendations.demo.histories import (
     DEMO_HOUSEHOLD,
-    EMAIL_DOMAIN,
-    DemoWorld,
-    GenreSpec,
-    ProfileHistory,
-    ProgressSpec,
-    TagSpec,
     household_history,
     profile_history,
     title_added_ago,
-    world_build,
 )
-from catalog.models import Credit, Episode, Genre, Person, Season, Tag, Title
+from recommendations.demo.world import EMAIL_DOMAIN, DemoWorld, world_build
+from recommendations.demo.writers import HistoryWriter, bulk, bulk_ids
 from recommendations.models import ListItem, NotInterested, Rating, WatchProgress
-from recommendations.services import stars_to_thumbs
-
-BATCH_SIZE = 2000
 
 
 @dataclass(frozen=True)
@@ -111,7 +104,7 @@ def demo_load(
         credits = _credits_create(world, title_ids=title_ids, person_ids=person_ids)
         seasons, episode_ids = _seasons_create(world, title_ids=title_ids)
         accounts, profile_ids = _accounts_create(world, now=now)
-        writer = _HistoryWriter(world, title_ids=title_ids, episode_ids=episode_ids, now=now)
+        writer = HistoryWriter(world, title_ids=title_ids, episode_ids=episode_ids, now=now)
         for index, profile_id in enumerate(profile_ids):
             writer.add(profile_history(world, index), profile_id=profile_id)
         household = _household_histories_create(world, writer) if users else 0
@@ -145,50 +138,6 @@ def demo_load(
 def _say(stdout: TextIO | None, message: str) -> None:
     if stdout is not None:
         stdout.write(message + "\n")
-
-
-def _bulk_ids(model: type[Model], objects: list[Model]) -> list[int]:
-    """Insert `objects` and return their new ids, in order."""
-    model._default_manager.bulk_create(objects, batch_size=BATCH_SIZE)
-    return [obj.pk for obj in objects]
-
-
-class _Writer:
-    """Inserts rows of one model BATCH_SIZE at a time, as they are added.
-
-    Rows come from generators, so at most one batch of model instances exists at a time
-    (bulk_create's own batch_size needs the whole list). Given `ids`, appends the new
-    primary keys to it in the order the rows were added.
-    """
-
-    def __init__(self, model: type[Model], *, ids: list[int] | None = None) -> None:
-        self.model = model
-        self.count = 0
-        self.ids = ids
-        self._batch: list[Model] = []
-
-    def add(self, obj: Model) -> None:
-        self._batch.append(obj)
-        if len(self._batch) == BATCH_SIZE:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self._batch:
-            return
-        self.model._default_manager.bulk_create(self._batch)
-        self.count += len(self._batch)
-        if self.ids is not None:
-            self.ids += [obj.pk for obj in self._batch]
-        self._batch = []
-
-
-def _bulk(model: type[Model], objects: Iterable[Model], *, ids: list[int] | None = None) -> int:
-    """Insert `objects` in batches; return how many, and append their ids to `ids` if given."""
-    writer = _Writer(model, ids=ids)
-    for obj in objects:
-        writer.add(obj)
-    writer.flush()
-    return writer.count
 
 
 def _free(wanted: list[str], existing: set[str], suffixed: Callable[[str, int], str]) -> list[str]:
@@ -242,7 +191,7 @@ def _vocabulary_ensure(
 def _people_create(world: DemoWorld) -> list[int]:
     existing = set(Person.objects.values_list("slug", flat=True))
     slugs = _free([person.slug for person in world.people], existing, _slug_suffixed)
-    return _bulk_ids(
+    return bulk_ids(
         Person,
         [
             Person(name=person.name, slug=slug, birth_year=person.birth_year)
@@ -254,7 +203,7 @@ def _people_create(world: DemoWorld) -> list[int]:
 def _titles_create(world: DemoWorld, *, now: datetime) -> list[int]:
     existing = set(Title.objects.values_list("slug", flat=True))
     slugs = _free([title.slug for title in world.titles], existing, _slug_suffixed)
-    return _bulk_ids(
+    return bulk_ids(
         Title,
         [
             Title(
@@ -285,7 +234,7 @@ def _title_links_create(
 ) -> None:
     title_genre = Title.genres.through
     title_tag = Title.tags.through
-    _bulk(
+    bulk(
         title_genre,
         (
             title_genre(title_id=title_id, genre_id=genre_ids[name])
@@ -293,7 +242,7 @@ def _title_links_create(
             for name in title.genres
         ),
     )
-    _bulk(
+    bulk(
         title_tag,
         (
             title_tag(title_id=title_id, tag_id=tag_ids[name])
@@ -304,7 +253,7 @@ def _title_links_create(
 
 
 def _credits_create(world: DemoWorld, *, title_ids: list[int], person_ids: list[int]) -> int:
-    return _bulk(
+    return bulk(
         Credit,
         (
             Credit(
@@ -330,14 +279,14 @@ def _seasons_create(world: DemoWorld, *, title_ids: list[int]) -> tuple[int, lis
     episode_ids: list[int] = []
     if not specs:
         return 0, episode_ids
-    season_ids = _bulk_ids(
+    season_ids = bulk_ids(
         Season,
         [
             Season(title_id=title_id, number=season.number, year=season.year)
             for title_id, season in specs
         ],
     )
-    _bulk(
+    bulk(
         Episode,
         (
             Episode(
@@ -371,14 +320,14 @@ def _accounts_create(world: DemoWorld, *, now: datetime) -> tuple[int, list[int]
     # One unusable hash for everyone: demo accounts never sign in, and hashing a password
     # per account would dominate the run time.
     password = make_password(None)
-    account_ids = _bulk_ids(
+    account_ids = bulk_ids(
         User,
         [
             User(email=email, name=account.name, password=password, date_joined=now)
             for account, email in zip(world.accounts, emails, strict=True)
         ],
     )
-    _bulk(
+    bulk(
         Profile,
         (
             Profile(
@@ -397,101 +346,7 @@ def _accounts_create(world: DemoWorld, *, now: datetime) -> tuple[int, list[int]
     return len(account_ids), profile_ids
 
 
-class _HistoryWriter:
-    """Turns profile histories into rows of the four signal tables, written in batches."""
-
-    def __init__(
-        self, world: DemoWorld, *, title_ids: list[int], episode_ids: list[int], now: datetime
-    ) -> None:
-        self.world = world
-        self.title_ids = title_ids
-        self.episode_ids = episode_ids
-        self.now = now
-        # Where each title's episodes start in `episode_ids`, which is in world order.
-        self.first_episode: list[int] = []
-        position = 0
-        for title in world.titles:
-            self.first_episode.append(position)
-            position += sum(len(season.episodes) for season in title.seasons)
-        self.viewings = 0
-        self.progress = _Writer(WatchProgress)
-        self.ratings = _Writer(Rating)
-        self.list_items = _Writer(ListItem)
-        self.not_interested = _Writer(NotInterested)
-
-    def add(self, history: ProfileHistory, *, profile_id: int) -> None:
-        for viewing in history.viewings:
-            self.viewings += 1
-            title_id = self.title_ids[viewing.title_index]
-            first = self.first_episode[viewing.title_index]
-            for spec in viewing.progress:
-                self.progress.add(
-                    self._progress(spec, profile_id=profile_id, title_id=title_id, first=first)
-                )
-        for rating in history.ratings:
-            self.ratings.add(
-                Rating(
-                    profile_id=profile_id,
-                    title_id=self.title_ids[rating.title_index],
-                    stars=rating.stars,
-                    thumbs=stars_to_thumbs(rating.stars),
-                    scale=Rating.Scale.STARS,
-                    source=rating.source,
-                    rated_at=self._at(rating.rated_ago),
-                )
-            )
-        for mark in history.my_list:
-            self.list_items.add(
-                ListItem(
-                    profile_id=profile_id,
-                    title_id=self.title_ids[mark.title_index],
-                    added_at=self._at(mark.ago),
-                )
-            )
-        for mark in history.not_interested:
-            self.not_interested.add(
-                NotInterested(
-                    profile_id=profile_id,
-                    title_id=self.title_ids[mark.title_index],
-                    created_at=self._at(mark.ago),
-                )
-            )
-
-    def flush(self) -> None:
-        for writer in (self.progress, self.ratings, self.list_items, self.not_interested):
-            writer.flush()
-
-    def _at(self, seconds_ago: int) -> datetime:
-        return self.now - timedelta(seconds=seconds_ago)
-
-    def _progress(
-        self, spec: ProgressSpec, *, profile_id: int, title_id: int, first: int
-    ) -> WatchProgress:
-        return WatchProgress(
-            profile_id=profile_id,
-            title_id=title_id,
-            episode_id=None if spec.episode is None else self.episode_ids[first + spec.episode],
-            runtime_seconds=spec.runtime_seconds,
-            last_position=spec.last_position,
-            furthest_position=spec.furthest_position,
-            seconds_watched=spec.seconds_watched,
-            percent=spec.percent,
-            started_at=self._at(spec.started_ago),
-            last_watched_at=self._at(spec.last_watched_ago),
-            last_event_kind=spec.last_event_kind,
-            completed=spec.completed,
-            times_completed=spec.times_completed,
-            completed_at=None if spec.completed_ago is None else self._at(spec.completed_ago),
-            is_private=False,
-            current_episode_id=(
-                None
-                if spec.current_episode is None
-                else self.episode_ids[first + spec.current_episode]
-            ),
-        )
-
-
-def _household_histories_create(world: DemoWorld, writer: _HistoryWriter) -> int:
+def _household_histories_create(world: DemoWorld, writer: HistoryWriter) -> int:
     """Ensure the demo sign-in accounts; give histories to household profiles that have none.
 
     Returns how many profiles got one. `make run` seeds before `demo_login`, so without

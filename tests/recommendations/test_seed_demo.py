@@ -19,11 +19,12 @@ from django.utils import timezone
 from accounts.maturity import KIDS_MAX_AGE
 from accounts.models import Profile, User
 from accounts.services import DEMO_CURATOR_EMAIL, DEMO_VIEWER_EMAIL
-from catalog.demo import EMAIL_DOMAIN, household_history, profile_history, world_build
-from catalog.demo_load import demo_load
 from catalog.maturity import ratings_up_to
 from catalog.models import Credit, Episode, Genre, Person, Season, Tag, Title
 from catalog.selectors import title_visible_queryset
+from recommendations.demo.histories import household_history, profile_history
+from recommendations.demo.load import demo_load
+from recommendations.demo.world import EMAIL_DOMAIN, world_build
 from recommendations.models import (
     HALF_STARS,
     ListItem,

@@ -10,9 +10,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from catalog.demo import MAX_TITLES, MAX_USERS
-from catalog.demo_load import demo_load
 from catalog.models import Title
+from recommendations.demo.load import demo_load
+from recommendations.demo.world import MAX_TITLES, MAX_USERS
 from recommendations.services import trending_refresh
 
 
