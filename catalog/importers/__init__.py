@@ -1,1 +1,2 @@
-"""Importers that fill the catalogue, and its viewers' ratings, from public datasets."""
+"""Importers that fill the catalogue from public datasets; their viewers' ratings are
+imported by `recommendations.importers`."""

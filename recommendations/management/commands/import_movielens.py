@@ -8,13 +8,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from catalog.importers.movielens import (
-    EMAIL_DOMAIN,
-    TAG_MIN_USERS,
-    UNDATED_RATED_AT,
-    MovieLensError,
-    movielens_import,
-)
+from catalog.importers.movielens.formats import MovieLensError
+from catalog.importers.movielens.titles import TAG_MIN_USERS
+from recommendations.importers.movielens import EMAIL_DOMAIN, UNDATED_RATED_AT, movielens_import
 
 
 class Command(BaseCommand):
