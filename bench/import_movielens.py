@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = Path("/work/shared/data/movielens")
+# The shared data sits next to the project: ../shared/data/movielens.
+DATA = ROOT.parent / "shared" / "data" / "movielens"
 PG_DATABASE = "marquee_ml1m"
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"
 
