@@ -46,13 +46,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from recommendations.core.artifact import load_model, save_model  # noqa: E402
-from recommendations.core.evaluate import (  # noqa: E402
-    ProtocolReport,
-    holdout_split,
-    rmse,
-    run_protocol,
-)
+from recommendations.core.evaluate import ProtocolReport, run_protocol  # noqa: E402
 from recommendations.core.fold_in import fold_in, fold_in_indices  # noqa: E402
+from recommendations.core.holdout import holdout_split  # noqa: E402
+from recommendations.core.metrics import rmse  # noqa: E402
 from recommendations.core.score import (  # noqa: E402
     freshness,
     predict_ratings,

@@ -13,5 +13,8 @@ Modules:
 - :mod:`.fold_in`: a profile's state from its current feedback, without retraining.
 - :mod:`.score`: whole-catalogue scores, exclusion masks, top-N, blend, match %.
 - :mod:`.similar`: item neighbours from item factors and content, computed in blocks.
-- :mod:`.evaluate`: metrics, the hold-out protocol, baselines and the blend weight search.
+- :mod:`.metrics`: RMSE, MAE, Precision/Recall/NDCG@k, coverage and novelty, as pure functions.
+- :mod:`.scorers`: every item's score for a batch of users: baselines, rankers, the blend.
+- :mod:`.holdout`: the per-user hold-out split, and scoring ratings and rankings on it.
+- :mod:`.evaluate`: the evaluation protocol with its baselines and the blend weight search.
 """
