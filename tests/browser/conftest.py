@@ -4,9 +4,6 @@ import os
 import shutil
 
 import pytest
-from django.core.management import call_command
-
-from recommendations import engine
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -40,10 +37,3 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
             "--disable-quic",
         ],
     }
-
-
-@pytest.fixture
-def demo() -> None:
-    """The small demo catalogue with a trained model: what most page tests look at."""
-    call_command("seed_demo", titles=150, users=40, seed=3, verbosity=0)
-    engine.model_train()

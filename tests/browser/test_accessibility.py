@@ -16,6 +16,7 @@ from django.conf import settings
 from playwright.sync_api import Browser, Page, expect
 
 from catalog.models import Title
+from recommendations.models import ModelVersion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -77,7 +78,7 @@ def _load_lazy_rows(page: Page) -> None:
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_pages_have_no_serious_or_critical_violation(
-    browser: Browser, live_server: Any, demo: None, axe_source: str, viewport: str
+    browser: Browser, live_server: Any, trained: ModelVersion, axe_source: str, viewport: str
 ) -> None:
     width, height = VIEWPORTS[viewport]
     context = browser.new_context(viewport={"width": width, "height": height})

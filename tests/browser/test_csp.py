@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from catalog.models import Title
+from recommendations.models import ModelVersion
 from tests.browser.cards import more_open, rate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -57,7 +58,7 @@ def _check(page: Page, refused: list[str], where: str) -> None:
 
 
 def test_pages_work_under_the_policy(
-    page: Page, live_server: Any, demo: None, refused: list[str]
+    page: Page, live_server: Any, trained: ModelVersion, refused: list[str]
 ) -> None:
     base = live_server.url
     response = page.goto(f"{base}/")
@@ -123,7 +124,7 @@ def test_pages_work_under_the_policy(
 
 
 def test_the_admin_works_under_the_policy(
-    page: Page, live_server: Any, demo: None, refused: list[str]
+    page: Page, live_server: Any, trained: ModelVersion, refused: list[str]
 ) -> None:
     base = live_server.url
     page.goto(f"{base}/admin/login/")

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from recommendations.models import ModelVersion
 from tests.browser.cards import more_open, rate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +22,9 @@ def _watch_as(page: Page, base: str, name: str) -> None:
     expect(page.get_by_role("heading", name=f"Welcome back, {name}")).to_be_visible()
 
 
-def test_rows_load_as_they_scroll_into_view(page: Page, live_server: object, demo: None) -> None:
+def test_rows_load_as_they_scroll_into_view(
+    page: Page, live_server: object, trained: ModelVersion
+) -> None:
     _watch_as(page, live_server.url, "Ana")
     expect(page.locator("#row-top-picks .card").first).to_be_visible()
     lazy = page.locator("section.row-lazy")
@@ -36,7 +39,9 @@ def test_rows_load_as_they_scroll_into_view(page: Page, live_server: object, dem
     assert len(names) == len(set(names)), "a title appears twice on the page"
 
 
-def test_a_rating_refreshes_the_rows_in_place(page: Page, live_server: object, demo: None) -> None:
+def test_a_rating_refreshes_the_rows_in_place(
+    page: Page, live_server: object, trained: ModelVersion
+) -> None:
     _watch_as(page, live_server.url, "Ben")
     row = page.locator("#row-top-picks")
     card = row.locator(".card").first
@@ -48,7 +53,9 @@ def test_a_rating_refreshes_the_rows_in_place(page: Page, live_server: object, d
     assert page.url.rstrip("/") == live_server.url
 
 
-def test_striking_evidence_from_why_this(page: Page, live_server: object, demo: None) -> None:
+def test_striking_evidence_from_why_this(
+    page: Page, live_server: object, trained: ModelVersion
+) -> None:
     _watch_as(page, live_server.url, "Ana")
     card = page.locator("#row-top-picks .card").first
     more_open(card)
@@ -58,7 +65,9 @@ def test_striking_evidence_from_why_this(page: Page, live_server: object, demo: 
     expect(page.locator("#row-top-picks")).not_to_contain_text(f"Don’t use {label}")
 
 
-def test_tonight_i_have_re_ranks_the_rows(page: Page, live_server: object, demo: None) -> None:
+def test_tonight_i_have_re_ranks_the_rows(
+    page: Page, live_server: object, trained: ModelVersion
+) -> None:
     _watch_as(page, live_server.url, "Ana")
     page.locator(".intent-chip", has_text="30 min").click()
     expect(page).to_have_url(re.compile(r"minutes=30"))
@@ -69,7 +78,7 @@ def test_tonight_i_have_re_ranks_the_rows(page: Page, live_server: object, demo:
 
 
 def test_a_new_profile_picks_three_titles_and_gets_its_own_rows(
-    page: Page, live_server: object, demo: None
+    page: Page, live_server: object, trained: ModelVersion
 ) -> None:
     from accounts.models import Profile
     from accounts.services import profile_create

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from recommendations.models import ModelVersion
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -40,7 +42,7 @@ def _focused(page: Page) -> dict:
 
 
 def test_a_row_is_one_tab_stop_and_arrows_move_between_cards(
-    page: Page, live_server: object, demo: None
+    page: Page, live_server: object, trained: ModelVersion
 ) -> None:
     errors = _watch_as(page, live_server.url, "Ana")
     cards = page.locator("#row-top-picks .card")
@@ -88,7 +90,9 @@ def test_a_row_is_one_tab_stop_and_arrows_move_between_cards(
     assert errors == []
 
 
-def test_more_holds_rating_why_and_hide(page: Page, live_server: object, demo: None) -> None:
+def test_more_holds_rating_why_and_hide(
+    page: Page, live_server: object, trained: ModelVersion
+) -> None:
     errors = _watch_as(page, live_server.url, "Ana")
     card = page.locator("#row-top-picks .card").first
     card.locator(".card-link").focus()

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from catalog.models import Title
+from recommendations.models import ModelVersion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +32,7 @@ def _load_everything(page: Page) -> None:
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_no_page_scrolls_sideways(
-    browser: Browser, live_server: object, demo: None, viewport: str
+    browser: Browser, live_server: object, trained: ModelVersion, viewport: str
 ) -> None:
     width, height = VIEWPORTS[viewport]
     context = browser.new_context(viewport={"width": width, "height": height})

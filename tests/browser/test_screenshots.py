@@ -19,6 +19,8 @@ from django.conf import settings
 from PIL import Image, ImageStat
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
+from recommendations.models import ModelVersion
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 VIEWPORTS = {"desktop": (1440, 900), "phone": (390, 844)}
@@ -59,7 +61,9 @@ def _write(image: Image.Image, name: str) -> None:
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
-def test_screenshots(browser: Browser, live_server: Any, demo: None, viewport: str) -> None:
+def test_screenshots(
+    browser: Browser, live_server: Any, trained: ModelVersion, viewport: str
+) -> None:
     width, height = VIEWPORTS[viewport]
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
