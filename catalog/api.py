@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api import PROFILE_PARAMETER, request_profile
+from catalog import search as catalog_search
 from catalog import selectors
 from catalog.models import MAX_YEAR, MIN_YEAR, Genre, Title
 
@@ -94,7 +95,7 @@ class TitleListApi(generics.ListAPIView):
         filters.is_valid(raise_exception=True)
         params = filters.validated_data
         profile = request_profile(self.request)
-        titles = selectors.title_visible_queryset(profile=profile)
+        titles = Title.objects.visible_to(profile)
         if params.get("genre"):
             titles = titles.filter(genres__slug=params["genre"])
         if params.get("kind"):
@@ -103,7 +104,7 @@ class TitleListApi(generics.ListAPIView):
             titles = titles.filter(year=params["year"])
         titles = titles.prefetch_related("genres")
         if params.get("q"):
-            hits = selectors.search(query=params["q"], profile=profile, limit=200).hits
+            hits = catalog_search.search(query=params["q"], profile=profile, limit=200).hits
             if not hits:
                 return titles.none()
             # Keep the search's ranking: the best match is what a searcher wants first.

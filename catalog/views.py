@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from accounts.decorators import profile_required
+from catalog import search as catalog_search
 from catalog import selectors
 from catalog.models import Title
 from catalog.posters import poster_svg
@@ -149,7 +150,7 @@ def person_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def search(request: HtmxHttpRequest) -> HttpResponse:
-    results = selectors.search(query=request.GET.get("q", ""), profile=request.profile)
+    results = catalog_search.search(query=request.GET.get("q", ""), profile=request.profile)
     context = {"results": results}
     if request.htmx and request.htmx.target == "search-results":
         return TemplateResponse(request, "catalog/search.html#search_results", context)

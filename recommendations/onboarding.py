@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import Profile
+from catalog import search as catalog_search
 from catalog import selectors as catalog_selectors
 from catalog.models import Genre, Title
 from recommendations import services
@@ -156,7 +157,7 @@ def onboarding_search(*, profile: Profile, query: str, limit: int = 24) -> list[
 
     Titles marked "not interested" are found, as by the site's search: the viewer asked.
     """
-    return catalog_selectors.search(query=query, profile=profile, limit=limit).titles
+    return catalog_search.search(query=query, profile=profile, limit=limit).titles
 
 
 # Primary keys are positive 64-bit integers: anything else names no title, and larger

@@ -188,7 +188,7 @@ class TestSearch:
 
     @pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text search is PostgreSQL")
     def test_exact_matches_come_before_look_alikes(self) -> None:
-        from catalog.selectors import search
+        from catalog.search import search
 
         TitleFactory(name="Harbour Lights")
         TitleFactory(name="Harbor")

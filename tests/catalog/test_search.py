@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accounts.models import Profile
 from catalog.models import Credit, Genre, Person, Tag, Title
-from catalog.selectors import SearchResults, search
+from catalog.search import SearchResults, search
 from tests.factories import CreditFactory, GenreFactory, PersonFactory, TagFactory, TitleFactory
 from tests.helpers import watch_as
 

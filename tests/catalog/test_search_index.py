@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog import search_index, selectors
+from catalog import search as catalog_search
+from catalog import search_index
 from catalog.models import Person, Tag, Title
-from catalog.selectors import search
 from tests.factories import CreditFactory, PersonFactory, TitleFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="Po
 
 
 def _names(query: str) -> list[str]:
-    return [hit.title.name for hit in search(query=query, profile=None).hits]
+    return [hit.title.name for hit in catalog_search.search(query=query, profile=None).hits]
 
 
 def _indexed(table: str) -> list[tuple[int, str]]:
@@ -74,7 +74,7 @@ class TestSqlite:
     def test_the_candidates_come_from_the_index(self) -> None:
         TitleFactory(name="Thunder in the Dust")
         with CaptureQueriesContext(connection) as queries:
-            search(query="thundr", profile=None)
+            catalog_search.search(query="thundr", profile=None)
         sql = " ".join(query["sql"] for query in queries.captured_queries)
         assert "catalog_title_fts MATCH" in sql
         assert "catalog_person_fts MATCH" in sql
@@ -90,10 +90,10 @@ class TestPostgres:
             cursor.execute("SET LOCAL enable_seqscan = off")
 
     def test_the_full_text_query_uses_its_index(self) -> None:
-        text_query = selectors._prefix_tsquery(["malmo", "nig"])
+        text_query = catalog_search._prefix_tsquery(["malmo", "nig"])
         plan = (
             Title.objects.order_by()
-            .alias(search=selectors.title_search_vector())
+            .alias(search=catalog_search.title_search_vector())
             .filter(search=text_query)
             .explain()
         )
@@ -108,7 +108,7 @@ class TestPostgres:
         ],
     )
     def test_the_look_alike_queries_use_their_indexes(self, model: type, index: str) -> None:
-        plan = selectors._trigram_filter(model.objects.order_by(), "malmo nihgts").explain()
+        plan = catalog_search._trigram_filter(model.objects.order_by(), "malmo nihgts").explain()
         assert index in plan
 
     def test_unaccent_is_in_the_text_search_configuration(self) -> None:
