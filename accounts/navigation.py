@@ -27,4 +27,4 @@ def back_to(request: HttpRequest) -> str:
     referer = request.headers.get("Referer", "")
     if is_safe_url(request, referer):
         return referer
-    return reverse("catalog:home")
+    return reverse("recommendations:home")

@@ -63,7 +63,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         lock = SessionLock.read(request.session, None)
         services.profile_select(session=request.session, lock=lock, profile=profile)
         messages.success(request, f"Welcome to Marquee, {profile.name}.")
-        return redirect("catalog:home")
+        return redirect("recommendations:home")
     return TemplateResponse(request, "accounts/signup.html", {"form": form})
 
 
@@ -128,7 +128,7 @@ def account_delete(request: ProfileHttpRequest) -> HttpResponse:
         # After the delete: if it fails, the person is still signed in to try again.
         logout(request)
         messages.success(request, "Your account and everything in it are deleted. Goodbye.")
-        return redirect("catalog:home")
+        return redirect("recommendations:home")
     profiles = list(selectors.profile_list(account=request.user))
     return TemplateResponse(
         request,
@@ -168,7 +168,7 @@ def profile_select(request: ProfileHttpRequest, pk: int) -> HttpResponse:
         # The PIN or the password first, on a page of its own (it can be reloaded, and
         # works without JavaScript).
         return redirect(_unlock_url(profile, safe_next(request, "")))
-    return redirect(safe_next(request, "catalog:home"))
+    return redirect(safe_next(request, "recommendations:home"))
 
 
 @login_required
@@ -198,7 +198,7 @@ def profile_unlock(request: ProfileHttpRequest, pk: int) -> HttpResponse:
         except LimitReached as exc:
             form.add_error(None, str(exc))
         else:
-            return redirect(safe_next(request, "catalog:home"))
+            return redirect(safe_next(request, "recommendations:home"))
     return TemplateResponse(
         request,
         "accounts/profile_unlock.html",

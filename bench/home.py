@@ -205,7 +205,7 @@ def setup(args: argparse.Namespace) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from recommendations import services
+    from recommendations import trending
 
     clock = _Clock()
     print(f"\nSetting up {args.only} in {connection.settings_dict['NAME']}:", flush=True)
@@ -219,7 +219,7 @@ def setup(args: argparse.Namespace) -> None:
             cursor.execute("VACUUM ANALYZE")
 
     clock("VACUUM ANALYZE", vacuum)
-    clock("trending_refresh", services.trending_refresh)
+    clock("trending_refresh", trending.trending_refresh)
     if args.only == "ml-1m":
         clock("model_train (read, evaluate, train, save, gate)", _train_ml1m)
     else:

@@ -80,6 +80,13 @@ class Person(models.Model):
         return reverse("catalog:person", args=[self.slug])
 
 
+def allowed_ratings(profile: Profile | None) -> list[str] | None:
+    """The maturity ratings a profile may see; None when it has no limit (or no profile)."""
+    if profile is None or profile.max_maturity_age >= 18:
+        return None
+    return ratings_up_to(profile.max_maturity_age)
+
+
 def title_visibility(profile: Profile | None, *, through: str = "", unpublished: bool = False) -> Q:
     """The one rule for which titles a profile may see: published, within its maturity limit.
 
@@ -89,8 +96,9 @@ def title_visibility(profile: Profile | None, *, through: str = "", unpublished:
     `unpublished` (for curators) waives publication, never the maturity limit.
     """
     rule = Q() if unpublished else Q(**{f"{through}is_published": True})
-    if profile is not None and profile.max_maturity_age < 18:
-        rule &= Q(**{f"{through}maturity_rating__in": ratings_up_to(profile.max_maturity_age)})
+    allowed = allowed_ratings(profile)
+    if allowed is not None:
+        rule &= Q(**{f"{through}maturity_rating__in": allowed})
     return rule
 
 
@@ -188,7 +196,7 @@ class Title(models.Model):
         return f"{self.name} ({self.year})" if self.year else self.name
 
     def get_absolute_url(self) -> str:
-        return slug_url("catalog:title", self.slug)
+        return slug_url("recommendations:title", self.slug)
 
     def clean(self) -> None:
         super().clean()
@@ -196,6 +204,11 @@ class Title(models.Model):
             raise ValidationError(
                 {"release_date": "The release date must fall in the title's year."}
             )
+
+    def within_limit(self, profile: Profile | None) -> bool:
+        """The maturity half of `visible_to`, for a title already in hand."""
+        allowed = allowed_ratings(profile)
+        return allowed is None or self.maturity_rating in allowed
 
     @property
     def poster_url(self) -> str:

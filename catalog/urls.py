@@ -5,11 +5,8 @@ from catalog import views
 app_name = "catalog"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("rows/<slug:key>/", views.row, name="row"),
     path("browse/", views.browse, name="browse"),
     path("browse/<slug:genre_slug>/", views.browse, name="genre"),
-    path("titles/<slug:slug>/", views.title_detail, name="title"),
     path("titles/<slug:slug>/poster.svg", views.poster, name="poster"),
     path("people/<slug:slug>/", views.person_detail, name="person"),
     path("search/", views.search, name="search"),

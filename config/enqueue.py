@@ -1,12 +1,13 @@
 """Queueing Celery tasks from a web request, when the broker may be unreachable.
 
-What a request queues is a follow-up: a profile's candidates refreshed after a rating, a
-retraining a curator asked for. The request's own work is already committed, so a broker
+What a request queues is a follow-up: the catalogue's arrays rebuilt after a curator's edit,
+a retraining a curator asked for. The request's own work is already committed, so a broker
 outage must neither fail it (a rating saved and answered 500 reads as not saved) nor
 hold it for Celery's retries. A request therefore tries the broker once, with the
 transport's short timeouts (CELERY_BROKER_TRANSPORT_OPTIONS); when that fails it logs one
 warning for the outage, skips the broker for `RETRY_AFTER` seconds and carries on.
-Periodic tasks catch up on what was missed (recommendations.tasks.refresh_stale_candidates).
+What is skipped is caught up later: a page builds what it needs itself, and the beat's
+periodic tasks redo the rest.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import threading
 import time
 from typing import Any
 
-from celery import Task
+from celery import Task, current_app
 from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
@@ -87,3 +88,8 @@ def task_enqueue(task: Task, *args: Any, **kwargs: Any) -> bool:
         return False
     _broker.succeeded()
     return True
+
+
+def task_enqueue_named(name: str, *args: Any, **kwargs: Any) -> bool:
+    """`task_enqueue` for a task known by its name: for modules its tasks module imports."""
+    return task_enqueue(current_app.tasks[name], *args, **kwargs)

@@ -11,12 +11,10 @@ import logging
 import secrets
 import threading
 import traceback
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
-import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -25,12 +23,10 @@ from django.db import IntegrityError, close_old_connections, connections, transa
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Profile
 from catalog.models import Title
-from catalog.selectors import title_visible_queryset
+from recommendations.activity import activities_read
 from recommendations.core import artifact as core_artifact
 from recommendations.core import evaluate as core_evaluate
-from recommendations.core import fold_in as core_fold_in
 from recommendations.core import score as core_score
 from recommendations.core import signals as core_signals
 from recommendations.core import train as core_train
@@ -39,9 +35,7 @@ from recommendations.models import (
     ListItem,
     ModelVersion,
     NotInterested,
-    ProfileCandidates,
     Rating,
-    TasteExclusion,
     WatchProgress,
 )
 
@@ -56,7 +50,6 @@ ACTIVE_CACHE_SECONDS = 30
 # another process up to this many seconds after the shared cache has it.
 ACTIVE_MEMO_SECONDS = 5
 _active_memo: ProcessMemo[int | None] = ProcessMemo(ACTIVE_MEMO_SECONDS)
-CANDIDATES = 200
 # When the active model's file cannot be read, this many earlier versions are tried.
 FALLBACK_VERSIONS = 3
 GATE_TOLERANCE = 0.02
@@ -67,91 +60,6 @@ Progress = Callable[[str], None]
 # --------------------------------------------------------------------------------------
 # Reading signals
 # --------------------------------------------------------------------------------------
-
-
-def is_abandoned(
-    completed: bool, percent: float, last_watched_at: object, quiet_since: object
-) -> bool:
-    return (
-        not completed
-        and percent < 100 * settings.MARQUEE_ABANDONED_BELOW
-        and last_watched_at < quiet_since
-    )
-
-
-def feedback_read(
-    *, profile_ids: Iterable[int] | None = None
-) -> list[core_signals.ProfileFeedback]:
-    """Every profile's feedback as the core's plain dataclasses.
-
-    Five queries of tuples (`values_list`, streamed), never model instances: this runs over
-    every rating on the instance.
-    """
-    only = {"profile_id__in": list(profile_ids)} if profile_ids is not None else {}
-    stars: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    thumbs: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    viewings: dict[int, list[core_signals.Viewing]] = defaultdict(list)
-    my_list: dict[int, list[int]] = defaultdict(list)
-    refused: dict[int, list[int]] = defaultdict(list)
-    excluded: dict[int, set[int]] = defaultdict(set)
-
-    ratings = Rating.objects.filter(**only).values_list(
-        "profile_id", "title_id", "stars", "thumbs", "scale"
-    )
-    for profile_id, title_id, star, thumb, scale in ratings.iterator(chunk_size=20_000):
-        if scale == Rating.Scale.THUMBS:
-            thumbs[profile_id].append((title_id, thumb))
-        else:
-            stars[profile_id].append((title_id, float(star)))
-
-    quiet_since = timezone.now() - timedelta(days=settings.MARQUEE_ABANDONED_AFTER_DAYS)
-    progress = WatchProgress.objects.filter(episode__isnull=True, **only).values_list(
-        "profile_id",
-        "title_id",
-        "percent",
-        "completed",
-        "times_completed",
-        "last_watched_at",
-        "is_private",
-    )
-    for profile_id, title_id, percent, completed, times, watched_at, private in progress.iterator(
-        chunk_size=20_000
-    ):
-        viewings[profile_id].append(
-            core_signals.Viewing(
-                item=title_id,
-                percent=percent,
-                completed=completed,
-                times_completed=times,
-                abandoned=is_abandoned(completed, percent, watched_at, quiet_since),
-                private=private,
-            )
-        )
-    for model, target in ((ListItem, my_list), (NotInterested, refused)):
-        for profile_id, title_id in model.objects.filter(**only).values_list(
-            "profile_id", "title_id"
-        ):
-            target[profile_id].append(title_id)
-    for profile_id, title_id in TasteExclusion.objects.filter(**only).values_list(
-        "profile_id", "title_id"
-    ):
-        excluded[profile_id].add(title_id)
-
-    profiles = Profile.objects.values_list("pk", flat=True)
-    if profile_ids is not None:
-        profiles = profiles.filter(pk__in=list(only["profile_id__in"]))
-    return [
-        core_signals.ProfileFeedback(
-            profile=pk,
-            stars=tuple(stars[pk]),
-            thumbs=tuple(thumbs[pk]),
-            viewings=tuple(viewings[pk]),
-            my_list=tuple(my_list[pk]),
-            not_interested=tuple(refused[pk]),
-            excluded=frozenset(excluded[pk]),
-        )
-        for pk in profiles
-    ]
 
 
 def signals_count() -> int:
@@ -166,7 +74,8 @@ def signals_count() -> int:
 
 def training_data_read() -> core_signals.TrainingData:
     catalogue = Title.objects.filter(is_published=True).values_list("pk", flat=True)
-    return core_signals.build_training_data(feedback_read(), catalogue=list(catalogue))
+    feedback = [activity.feedback for activity in activities_read()]
+    return core_signals.build_training_data(feedback, catalogue=list(catalogue))
 
 
 # --------------------------------------------------------------------------------------
@@ -586,42 +495,3 @@ def _serving_load(version_id: int) -> tuple[ServingModel | None, str | None]:
     )
     logger.warning(problem)
     return None, problem
-
-
-def profile_candidates_refresh(*, profile_id: int) -> ProfileCandidates | None:
-    """Fold the profile's current feedback into the active model; store its top candidates."""
-    serving = serving_model()
-    if serving is None:
-        return None
-    profile = Profile.objects.filter(pk=profile_id).first()
-    if profile is None:
-        return None
-    feedback = feedback_read(profile_ids=[profile_id])[0]
-    signals = core_signals.derive_signals(feedback)
-    model = serving.model
-    state = core_fold_in.fold_in(model, signals)
-    # Everything the profile may not see (unpublished since training, above its maturity
-    # limit) or asked not to see is masked out, so candidates never need filtering again.
-    visible = np.fromiter(
-        title_visible_queryset(profile=profile).values_list("pk", flat=True), dtype=np.int64
-    )
-    visible_index = model.item_index(visible)
-    exclude = np.ones(model.n_items, dtype=bool)
-    exclude[visible_index[visible_index >= 0]] = False
-    hidden = model.item_index(np.array(feedback.not_interested, dtype=np.int64))
-    exclude[hidden[hidden >= 0]] = True
-    result = core_score.recommend(
-        model, state, n=CANDIDATES, exclude=exclude, weights=serving.weights
-    )
-    candidates, _ = ProfileCandidates.objects.update_or_create(
-        profile=profile,
-        defaults={
-            "version": serving.version,
-            "title_ids": [int(i) for i in result.item_ids],
-            "scores": [round(float(s), 6) for s in result.scores],
-            "predicted_stars": [round(float(r), 2) for r in result.predicted_ratings],
-            "match": [int(m) for m in result.match],
-            "computed_at": timezone.now(),
-        },
-    )
-    return candidates

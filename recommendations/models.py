@@ -314,19 +314,24 @@ class ModelVersion(models.Model):
         return float(value) if value is not None else None
 
 
-class ProfileCandidates(models.Model):
-    """A profile's top candidates from the active model, refreshed after each new signal."""
+class CatalogueArrays(models.Model):
+    """The published catalogue as arrays, written by a task for web processes to map.
 
-    profile = models.OneToOneField(Profile, on_delete=models.CASCADE, related_name="candidates")
-    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+")
-    title_ids = models.JSONField(default=list)
-    scores = models.JSONField(default=list)
-    predicted_stars = models.JSONField(default=list)
-    match = models.JSONField(default=list, help_text="Match % per title, 0–99.")
-    computed_at = models.DateTimeField(default=timezone.now)
+    The newest row serves; a page never waits for a build except the very first.
+    """
+
+    stamp = models.CharField(max_length=64, help_text="The catalogue's state it was built from.")
+    artifact = models.CharField(
+        max_length=255, help_text="Path in the private storage (never served)."
+    )
+    artifact_sha256 = models.CharField(max_length=64)
+    titles = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0, help_text="How long the build took.")
+    built_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        verbose_name_plural = "profile candidates"
+        ordering = ["-built_at", "-id"]
+        verbose_name_plural = "catalogue arrays"
 
     def __str__(self) -> str:
-        return f"{len(self.title_ids)} candidates for {self.profile_id}"
+        return f"Catalogue arrays {self.pk} ({self.titles} titles)"

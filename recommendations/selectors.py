@@ -6,14 +6,13 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Profile
 from catalog.models import Episode, Title, title_visibility
 from recommendations.models import (
     ListItem,
     NotInterested,
-    ProfileCandidates,
     Rating,
     TasteExclusion,
     WatchEvent,
@@ -255,62 +254,4 @@ def next_episode(episode: Episode) -> Episode | None:
         .select_related("season")
         .order_by("season__number", "number")
         .first()
-    )
-
-
-TOP_PICKS = 18
-
-
-def top_picks(*, profile: Profile, visible: QuerySet[Title], limit: int = TOP_PICKS) -> list[Title]:
-    """The profile's best candidates from the active model, with match % and stars.
-
-    Candidates are refreshed by a task after every signal; when they are missing or come
-    from an older model they are computed here, by folding the profile into the model.
-    Without an active model there are none: the page shows its other rows.
-    """
-    from recommendations import engine
-
-    serving = engine.serving_model()
-    if serving is None:
-        return []
-    candidates = ProfileCandidates.objects.filter(profile=profile).first()
-    if candidates is None or candidates.version_id != serving.version.pk:
-        candidates = engine.profile_candidates_refresh(profile_id=profile.pk)
-    if candidates is None:
-        return []
-    wanted = candidates.title_ids[: limit * 2]
-    found = titles_with_profile_state(visible.filter(pk__in=wanted), profile=profile).in_bulk()
-    picks = []
-    for position, title_id in enumerate(wanted):
-        title = found.get(title_id)
-        if title is None:
-            continue
-        title.match = candidates.match[position]
-        title.predicted_stars = candidates.predicted_stars[position]
-        picks.append(title)
-    return picks[:limit]
-
-
-def profiles_with_stale_candidates(*, version_id: int, limit: int) -> list[int]:
-    """Profiles whose stored candidates miss a signal, the longest-waiting first.
-
-    Stale: computed before the profile's latest signal, by another model version, or never
-    computed for a profile that has signals. A refresh queued after each signal keeps
-    this empty; it fills when refreshes were lost (the broker down, a worker killed).
-    """
-    has_signals = (
-        Exists(Rating.objects.filter(profile=OuterRef("pk")))
-        | Exists(WatchProgress.objects.filter(profile=OuterRef("pk")))
-        | Exists(ListItem.objects.filter(profile=OuterRef("pk")))
-        | Exists(NotInterested.objects.filter(profile=OuterRef("pk")))
-    )
-    stale = (
-        Q(candidates__isnull=True) & has_signals
-        | Q(candidates__computed_at__lt=F("signals_changed_at"))
-        | Q(candidates__isnull=False) & ~Q(candidates__version_id=version_id)
-    )
-    return list(
-        Profile.objects.filter(stale)
-        .order_by("signals_changed_at", "pk")
-        .values_list("pk", flat=True)[:limit]
     )

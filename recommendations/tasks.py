@@ -6,24 +6,13 @@ from celery import chord, group, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from accounts.models import Profile
-from recommendations import engine, selectors, services
+from recommendations import engine, trending
 from recommendations.core import train as core_train
+from recommendations.home import catalogue as home_catalogue
+from recommendations.home import plan as plans
 from recommendations.models import ModelVersion
 
 TRANSIENT = (OperationalError, InterfaceError)
-
-
-@shared_task(
-    acks_late=True,
-    time_limit=120,
-    soft_time_limit=100,
-    autoretry_for=TRANSIENT,
-    retry_backoff=True,
-    max_retries=5,
-)
-def refresh_profile_recommendations(profile_id: int) -> dict[str, int]:
-    return services.profile_recommendations_refresh(profile_id=profile_id)
 
 
 @shared_task(
@@ -52,11 +41,8 @@ def train_model(svd: dict | None = None, ranker: dict | None = None) -> int | No
 @shared_task(
     acks_late=True, time_limit=600, soft_time_limit=570, autoretry_for=TRANSIENT, max_retries=3
 )
-def refresh_profiles(profile_ids: list[int]) -> int:
-    return sum(
-        services.profile_recommendations_refresh(profile_id=pk).get("candidates", 0) > 0
-        for pk in profile_ids
-    )
+def warm_plans(profile_ids: list[int]) -> int:
+    return plans.plans_warm(profile_ids=profile_ids)
 
 
 @shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
@@ -68,12 +54,16 @@ def precompute_done(counts: list[int]) -> int:
     acks_late=True, time_limit=120, soft_time_limit=100, autoretry_for=TRANSIENT, max_retries=3
 )
 def precompute_recommendations(chunk_size: int = 500) -> int:
-    """Refresh every profile's candidates, in chunks that several workers share (a chord)."""
-    ids = list(Profile.objects.order_by("pk").values_list("pk", flat=True))
+    """Build the new model's plans of recently active profiles, in chunks (a chord).
+
+    The same plans, by the same code, as a page builds on a cache miss: the first page
+    after an activation is then served from the cache instead of waiting for its plan.
+    """
+    ids = plans.profiles_recently_active()
     chunks = [ids[start : start + chunk_size] for start in range(0, len(ids), chunk_size)]
     if not chunks:
         return 0
-    chord(group(refresh_profiles.s(chunk) for chunk in chunks))(precompute_done.s())
+    chord(group(warm_plans.s(chunk) for chunk in chunks))(precompute_done.s())
     return len(chunks)
 
 
@@ -99,21 +89,12 @@ def retrain_if_stale() -> bool:
     max_retries=3,
 )
 def refresh_trending() -> int:
-    return services.trending_refresh()
-
-
-# Profiles refreshed per run of refresh_stale_candidates: a run stays well inside its
-# time limit, and a backlog drains over a few runs.
-STALE_CANDIDATES_PER_RUN = 200
+    return trending.trending_refresh()
 
 
 @shared_task(
     acks_late=True, time_limit=600, soft_time_limit=540, autoretry_for=TRANSIENT, max_retries=3
 )
-def refresh_stale_candidates(limit: int = STALE_CANDIDATES_PER_RUN) -> int:
-    """Refresh profiles whose refresh after a signal was lost (beat, every 5 minutes)."""
-    serving = engine.serving_model()
-    if serving is None:
-        return 0
-    stale = selectors.profiles_with_stale_candidates(version_id=serving.version.pk, limit=limit)
-    return refresh_profiles(stale)
+def refresh_catalogue_arrays() -> int:
+    """Rebuild the catalogue's arrays (asked by a page after a change; beat, every 15 min)."""
+    return home_catalogue.catalogue_refresh().pk

@@ -1,10 +1,14 @@
 from django.urls import path
 
 from recommendations import views
+from recommendations.home import views as home_views
 
 app_name = "recommendations"
 
 urlpatterns = [
+    path("", home_views.home, name="home"),
+    path("rows/<slug:key>/", home_views.row, name="row"),
+    path("titles/<slug:slug>/", home_views.title_detail, name="title"),
     path("me/history/", views.history, name="history"),
     path("me/ratings/", views.ratings, name="ratings"),
     path("me/list/", views.my_list, name="my_list"),

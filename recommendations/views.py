@@ -19,10 +19,11 @@ from django_htmx.http import trigger_client_event
 from accounts.decorators import profile_required
 from accounts.navigation import safe_next
 from catalog.models import Episode, Title
-from catalog.selectors import title_visible_queryset
 from catalog.views import HtmxHttpRequest, page_number
-from recommendations import rows as row_plans
 from recommendations import selectors, services
+from recommendations.core.page.intent import Intent
+from recommendations.home.plan import home_plan
+from recommendations.home.row_views import row_view
 from recommendations.onboarding import (
     MAX_PICKS,
     MIN_PICKS,
@@ -45,13 +46,13 @@ PAGE_SIZE = 48
 
 
 def _title(request: HtmxHttpRequest, slug: str) -> Title:
-    return get_object_or_404(title_visible_queryset(profile=request.profile), slug=slug)
+    return get_object_or_404(Title.objects.visible_to(request.profile), slug=slug)
 
 
 def _card_title(request: HtmxHttpRequest, slug: str) -> Title:
     """The title again with the profile's state, to re-render its card or widget."""
     titles = selectors.titles_with_profile_state(
-        title_visible_queryset(profile=request.profile), profile=request.profile
+        Title.objects.visible_to(request.profile), profile=request.profile
     )
     return get_object_or_404(titles, slug=slug)
 
@@ -82,10 +83,10 @@ def _rebuild_home(request: HtmxHttpRequest) -> None:
     cards instead of a dozen rows all folding in the same signal at once.
     """
     current = urlsplit(request.htmx.current_url or "")
-    if current.path != reverse("catalog:home") and not current.path.startswith("/rows/"):
+    if current.path != reverse("recommendations:home") and not current.path.startswith("/rows/"):
         return
-    intent = row_plans.Intent.from_query(QueryDict(current.query))
-    row_plans.home_plan(profile=request.profile, intent=intent)
+    intent = Intent.from_query(QueryDict(current.query))
+    home_plan(profile=request.profile, intent=intent)
 
 
 @profile_required
@@ -177,7 +178,7 @@ def continue_remove(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         response = HttpResponse("")
         return trigger_client_event(response, SIGNALS_CHANGED, {"title": slug})
     messages.info(request, f"“{title.name}” is off Continue watching; your progress is kept.")
-    return redirect(safe_next(request, reverse("catalog:home")))
+    return redirect(safe_next(request, reverse("recommendations:home")))
 
 
 @profile_required
@@ -324,8 +325,10 @@ def not_interested_page(request: HtmxHttpRequest) -> HttpResponse:
 @profile_required
 @require_safe
 def top_picks(request: HtmxHttpRequest) -> HttpResponse:
-    visible = title_visible_queryset(profile=request.profile)
-    picks = selectors.top_picks(profile=request.profile, visible=visible, limit=100)
+    """The home plan's Top picks row, all of it: the same titles, in the same order."""
+    plan = home_plan(profile=request.profile)
+    view = row_view(plan, "top-picks", profile=request.profile, full=True)
+    picks = view.titles if view is not None else []
     return TemplateResponse(request, "recommendations/top_picks.html", {"items": picks})
 
 
@@ -357,7 +360,7 @@ def _onboarding_page(
     unshown = [pk for pk in picked if pk not in shown]
     earlier = []
     if unshown:
-        titles = title_visible_queryset(profile=profile).only(*TILE_FIELDS).in_bulk(unshown)
+        titles = Title.objects.visible_to(profile).only(*TILE_FIELDS).in_bulk(unshown)
         earlier = [titles[pk] for pk in unshown if pk in titles]
     context = {
         "query": query,
@@ -384,7 +387,7 @@ def onboarding(request: HtmxHttpRequest) -> HttpResponse:
     """A new profile picks titles it likes (or skips), then goes home to see them used."""
     if request.method != "POST":
         return _onboarding_page(request, request.GET)
-    home = safe_next(request, reverse("catalog:home"))
+    home = safe_next(request, reverse("recommendations:home"))
     if "skip" in request.POST:
         onboarding_skip(profile=request.profile)
         return redirect(home)

@@ -74,20 +74,21 @@ def _isolated_engine(settings: Any, tmp_path: Path) -> Iterator[None]:
     """Each test starts with no serving model cached and its own media and private folders."""
     from django.core.cache import cache
 
-    from recommendations import engine, rows
+    from recommendations import engine
+    from recommendations.home import catalogue, insight
 
     for name, value in _storage_settings(tmp_path).items():
         setattr(settings, name, value)
     cache.clear()
     engine._loaded.clear()
     engine._active_memo.clear()
-    rows._catalogue.clear()
-    rows._stamp_memo.clear()
+    catalogue.forget()
+    insight.forget()
     yield
     engine._loaded.clear()
     engine._active_memo.clear()
-    rows._catalogue.clear()
-    rows._stamp_memo.clear()
+    catalogue.forget()
+    insight.forget()
 
 
 def _storage_settings(root: Path) -> dict[str, Any]:

@@ -37,7 +37,7 @@ def watched(alice_profile: Profile) -> Title:
 
 class TestContentSecurityPolicy:
     def test_pages_forbid_inline_scripts_eval_and_framing(self, client: Client) -> None:
-        directives = _directives(client.get(reverse("catalog:home")))
+        directives = _directives(client.get(reverse("recommendations:home")))
         assert directives["default-src"] == ["'self'"]
         assert directives["script-src"] == ["'self'"]
         assert directives["style-src"] == ["'self'"]
@@ -46,7 +46,7 @@ class TestContentSecurityPolicy:
         assert directives["frame-ancestors"] == ["'none'"]
         assert directives["form-action"] == ["'self'"]
         assert directives["base-uri"] == ["'self'"]
-        policy = client.get(reverse("catalog:home"))["Content-Security-Policy"]
+        policy = client.get(reverse("recommendations:home"))["Content-Security-Policy"]
         assert "unsafe-inline" not in policy
         assert "unsafe-eval" not in policy
 
@@ -66,7 +66,7 @@ class TestContentSecurityPolicy:
         # Whatever the policy refuses would break silently in the browser: an inline
         # script or handler, a style attribute, an htmx event filter or js: value (eval).
         pages = [
-            reverse("catalog:home"),
+            reverse("recommendations:home"),
             watched.get_absolute_url(),
             reverse("recommendations:player", args=[watched.slug]),
             reverse("recommendations:onboarding"),
@@ -93,7 +93,7 @@ class TestContentSecurityPolicy:
                 assert "[" not in trigger, (url, trigger)
 
     def test_htmx_is_configured_without_eval_or_injected_styles(self, client: Client) -> None:
-        html = client.get(reverse("catalog:home")).content.decode()
+        html = client.get(reverse("recommendations:home")).content.decode()
         config = re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", html)
         assert config, html
         assert '"allowEval": false' in config.group(1)
@@ -115,7 +115,10 @@ class TestPermissionsPolicy:
     def test_pages_and_the_api_deny_devices_and_allow_fullscreen_for_the_site(
         self, client: Client
     ) -> None:
-        for response in (client.get(reverse("catalog:home")), client.get("/api/v1/titles/")):
+        for response in (
+            client.get(reverse("recommendations:home")),
+            client.get("/api/v1/titles/"),
+        ):
             features = dict(
                 part.strip().split("=", 1) for part in response["Permissions-Policy"].split(",")
             )

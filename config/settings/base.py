@@ -117,7 +117,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:profile_picker"
-LOGOUT_REDIRECT_URL = "catalog:home"
+LOGOUT_REDIRECT_URL = "recommendations:home"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
@@ -304,8 +304,7 @@ MARQUEE_ABANDONED_BELOW = 0.25
 MARQUEE_ABANDONED_AFTER_DAYS = 14
 # Used for percent and completion when a curator left a film's runtime empty.
 MARQUEE_DEFAULT_RUNTIME_MINUTES = 100
-# Rebuild a web process's catalogue arrays in a thread, serving the old ones meanwhile.
-MARQUEE_CATALOGUE_BACKGROUND = env.get_bool("MARQUEE_CATALOGUE_BACKGROUND", True)
+
 # Retrain once this many new signals (ratings, viewings, list changes) arrived since the
 # active model was trained; checked every 15 minutes by beat.
 MARQUEE_RETRAIN_AFTER_SIGNALS = env.get_int("MARQUEE_RETRAIN_AFTER_SIGNALS", 500, minimum=1)

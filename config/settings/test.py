@@ -15,7 +15,6 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = "memory://"
 CELERY_RESULT_BACKEND = "cache+memory://"
 # A thread's connection would not see a test's transaction: rebuild in the request.
-MARQUEE_CATALOGUE_BACKGROUND = False
 # Manifest storage would need collectstatic before every test run.
 STORAGES = {
     **STORAGES,

@@ -11,31 +11,32 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog.models import Title
-from recommendations import rows as home
 from recommendations.api.base import ProfileApi
+from recommendations.core.page.intent import INTENT_MINUTES, MOODS, Intent
+from recommendations.home.evidence import Evidence
+from recommendations.home.plan import home_plan
+from recommendations.home.row_views import RowView, row_view
 
 
 class IntentSerializer(serializers.Serializer):
     # Stricter than the page's lenient control: a client hears about a value it got wrong.
     # Blank means "no preference", as the page's form sends it.
     minutes = serializers.ChoiceField(
-        choices=home.INTENT_MINUTES,
+        choices=INTENT_MINUTES,
         required=False,
         allow_blank=True,
         help_text="Tonight's time budget in minutes.",
     )
-    mood = serializers.ChoiceField(
-        choices=list(home.MOODS.items()), required=False, allow_blank=True
-    )
+    mood = serializers.ChoiceField(choices=list(MOODS.items()), required=False, allow_blank=True)
 
     class Meta:
         ref_name = "Intent"
 
 
-def _intent(request: Request) -> home.Intent:
+def _intent(request: Request) -> Intent:
     serializer = IntentSerializer(data=request.query_params)
     serializer.is_valid(raise_exception=True)
-    return home.Intent(
+    return Intent(
         minutes=serializer.validated_data.get("minutes") or None,
         mood=serializer.validated_data.get("mood") or "",
     )
@@ -61,7 +62,7 @@ class EvidenceSerializer(serializers.Serializer):
         ref_name = "Evidence"
 
     @extend_schema_field(EvidenceTitleSerializer(allow_null=True))
-    def get_title(self, evidence: home.Evidence) -> dict[str, Any] | None:
+    def get_title(self, evidence: Evidence) -> dict[str, Any] | None:
         # A title deleted since the plan was built has no slug left to act on.
         if not evidence.strikable or not evidence.title_slug:
             return None
@@ -77,7 +78,7 @@ class CardProgressSerializer(serializers.Serializer):
 
 
 class RowCardSerializer(serializers.ModelSerializer):
-    # A Title from recommendations.rows.row_view: the plan's match, stars, rank,
+    # A Title from recommendations.home.row_views.row_view: the plan's match, stars, rank,
     # evidence and the profile's rating, list and progress as attributes.
     poster_url = serializers.CharField(read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
@@ -138,7 +139,7 @@ class RowSerializer(serializers.Serializer):
         ref_name = "Row"
 
 
-def _row_data(view: home.RowView, intent: home.Intent) -> dict[str, Any]:
+def _row_data(view: RowView, intent: Intent) -> dict[str, Any]:
     query = intent.query()
     url = reverse("api:me-row", args=[view.key]) + (f"?{query}" if query else "")
     return {
@@ -154,7 +155,7 @@ class RowListApi(ProfileApi):
     class OutputSerializer(serializers.Serializer):
         class IntentOutputSerializer(serializers.Serializer):
             minutes = serializers.IntegerField(allow_null=True)
-            mood = serializers.ChoiceField(choices=list(home.MOODS.items()), allow_null=True)
+            mood = serializers.ChoiceField(choices=list(MOODS.items()), allow_null=True)
 
             class Meta:
                 ref_name = "IntentState"
@@ -176,11 +177,9 @@ class RowListApi(ProfileApi):
     def get(self, request: Request) -> Response:
         """The profile's home page: its rows in page order, each title in one row only."""
         intent = _intent(request)
-        plan = home.home_plan(profile=self.profile, intent=intent)
+        plan = home_plan(profile=self.profile, intent=intent)
         # One query per row (row_view), as the page's rows; a page has a dozen at most.
-        views = [
-            home.row_view(plan, row.key, profile=self.profile, intent=intent) for row in plan.rows
-        ]
+        views = [row_view(plan, row.key, profile=self.profile, intent=intent) for row in plan.rows]
         result = {
             "intent": {"minutes": intent.minutes, "mood": intent.mood or None},
             "personal": plan.personal,
@@ -195,8 +194,8 @@ class RowApi(ProfileApi):
     def get(self, request: Request, key: str) -> Response:
         """One home row with its whole "see all" list; 404 when it is not on the page."""
         intent = _intent(request)
-        plan = home.home_plan(profile=self.profile, intent=intent)
-        view = home.row_view(plan, key, profile=self.profile, full=True, intent=intent)
+        plan = home_plan(profile=self.profile, intent=intent)
+        view = row_view(plan, key, profile=self.profile, full=True, intent=intent)
         if view is None:
             raise exceptions.NotFound("This row is not on the profile's home page.")
         return Response(RowSerializer(_row_data(view, intent)).data)

@@ -12,11 +12,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog.models import Title
-from recommendations import services
+from recommendations import watching
 from recommendations.api.base import ProfileApi
 from recommendations.dates import signal_time_validate
 from recommendations.models import WatchEvent
-from recommendations.services import Heartbeat, HeartbeatError
+from recommendations.watching import Heartbeat, HeartbeatError
 
 MAX_EVENTS = 100
 # Players' clocks drift; anything further ahead would block later events as "older".
@@ -127,7 +127,7 @@ class WatchEventBatchApi(ProfileApi):
         ]
         try:
             # Already-recorded ids are skipped by the service: a batch may be sent again.
-            accepted = services.watch_events_record(profile=self.profile, heartbeats=heartbeats)
+            accepted = watching.watch_events_record(profile=self.profile, heartbeats=heartbeats)
         except HeartbeatError as error:
             field = EVENT_FIELDS.get(error.field, error.field)
             raise _event_error(error.index, field, error.reason) from None

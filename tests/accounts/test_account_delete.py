@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import Profile, User
 from catalog.models import Title
-from recommendations import services
+from recommendations import services, watching
 from recommendations.models import (
     ListItem,
     NotInterested,
@@ -24,7 +24,7 @@ from recommendations.models import (
     WatchEvent,
     WatchProgress,
 )
-from recommendations.services import Heartbeat
+from recommendations.watching import Heartbeat
 from tests.factories import EpisodeFactory, ProfileFactory, SeasonFactory, TitleFactory, UserFactory
 from tests.helpers import watch_as
 
@@ -56,7 +56,7 @@ def fill(profile: Profile) -> dict[str, Title]:
     services.list_add(profile=profile, title=liked)
     services.not_interested_add(profile=profile, title=refused)
     services.taste_exclusion_set(profile=profile, title=film, excluded=True)
-    services.watch_events_record(
+    watching.watch_events_record(
         profile=profile,
         heartbeats=[
             beat(film, "start", 0, 0),
@@ -155,7 +155,7 @@ class TestDeleteAccount:
         response = alice_client.post(self.URL, {"password": "correct horse battery"})
 
         assert response.status_code == 302
-        assert response["Location"] == reverse("catalog:home")
+        assert response["Location"] == reverse("recommendations:home")
         assert not User.objects.filter(pk=alice.pk).exists()
         assert not Profile.objects.filter(pk__in=alice_profile_ids).exists()
         assert set(_rows_owned(alice_ids, alice_profile_ids).values()) == {0}

@@ -24,9 +24,13 @@ def test_signup_creates_an_account_with_a_first_profile(client: Client) -> None:
     user = User.objects.get(email="dana@example.com")
     assert [p.name for p in user.profiles.all()] == ["Dana"]
     # A new profile first picks a few titles it likes (or skips), then lands home.
-    assert client.get(reverse("catalog:home"))["Location"] == reverse("recommendations:onboarding")
+    assert client.get(reverse("recommendations:home"))["Location"] == reverse(
+        "recommendations:onboarding"
+    )
     client.post(reverse("recommendations:onboarding"), {"skip": "1"})
-    assert "Welcome, Dana" in client.get(reverse("catalog:home")).text  # nothing watched yet
+    assert (
+        "Welcome, Dana" in client.get(reverse("recommendations:home")).text
+    )  # nothing watched yet
 
 
 def test_signup_rejects_a_taken_address(client: Client, alice: User) -> None:

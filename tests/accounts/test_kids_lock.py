@@ -395,7 +395,7 @@ class TestEnteringAPinProfile:
         select(adult)
         assert _unlock(client, theo, pin=THEO_PIN).status_code == 302
         select(adult)
-        assert select(theo)["Location"] == reverse("catalog:home")
+        assert select(theo)["Location"] == reverse("recommendations:home")
         assert _current(client) == theo.pk
         # Handing the screen to a kids profile forgets it.
         select(kid)

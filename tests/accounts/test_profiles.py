@@ -104,7 +104,7 @@ class TestSwitching:
         response = client.post(reverse("accounts:profile_select", args=[alice_profile.pk]))
         assert response.status_code == 302
         assert client.session[SESSION_KEY] == alice_profile.pk
-        home = client.get(reverse("catalog:home"), follow=True)
+        home = client.get(reverse("recommendations:home"), follow=True)
         assert "Alice" in home.text
         assert "Pick 3 or more titles" in home.text
 
@@ -123,7 +123,7 @@ class TestSwitching:
         response = alice_client.post(
             reverse("accounts:profile_select", args=[other.pk]), {"next": "https://evil.example/"}
         )
-        assert response["Location"] == reverse("catalog:home")
+        assert response["Location"] == reverse("recommendations:home")
 
     def test_another_accounts_profile_is_404(self, alice_client: Client, bob: User) -> None:
         bobs = ProfileFactory(account=bob)
@@ -142,7 +142,7 @@ class TestSwitching:
         bobs = ProfileFactory(account=bob, name="Bobby")
         client.force_login(alice)
         watch_as(client, bobs)
-        response = client.get(reverse("catalog:home"))
+        response = client.get(reverse("recommendations:home"))
         assert "Bobby" not in response.text
 
     def test_selecting_needs_post_and_csrf(self, alice: User, alice_profile: Profile) -> None:

@@ -8,7 +8,9 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Profile
 from catalog.models import Title
-from recommendations import engine, rows
+from recommendations import engine
+from recommendations.activity import activity_read
+from recommendations.core.page import assemble
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,7 +83,7 @@ def test_rating_westerns_brings_a_row_of_westerns_home(
     expect(page.get_by_role("heading", name=HEADING, exact=True)).to_have_count(0)
 
     ana = Profile.objects.get(account__email="demo@marquee.local", name="Ana")
-    read = rows.profile_read(ana)
+    read = activity_read(ana)
     westerns = Title.objects.filter(genres__slug="western", is_published=True)
     names = set(westerns.values_list("name", flat=True))
     unseen = (
@@ -98,7 +100,7 @@ def test_rating_westerns_brings_a_row_of_westerns_home(
     expect(heading).to_be_visible()
     row = page.locator("section.row", has=heading)
     shown = row.locator(".card-name").all_inner_texts()
-    assert len(shown) >= rows.MIN_ROW_TITLES
+    assert len(shown) >= assemble.MIN_ROW_TITLES
     assert sum(name in names for name in shown) / len(shown) >= 0.8, shown
     assert _wider_than_the_window(page) == {}
     assert errors == []

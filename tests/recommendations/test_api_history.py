@@ -10,9 +10,9 @@ from pytest_django import DjangoAssertNumQueries
 
 from accounts.models import Profile
 from catalog.models import Title
-from recommendations import services
+from recommendations import watching
 from recommendations.models import WatchEvent, WatchProgress
-from recommendations.services import Heartbeat
+from recommendations.watching import Heartbeat
 from tests.factories import (
     EpisodeFactory,
     ProfileFactory,
@@ -27,7 +27,7 @@ URL = "/api/v1/me/history/"
 
 
 def watch(profile: Profile, title: Title, *, episode: object = None, minutes_ago: int = 60) -> None:
-    services.watch_events_record(
+    watching.watch_events_record(
         profile=profile,
         heartbeats=[
             Heartbeat(

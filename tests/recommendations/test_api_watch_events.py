@@ -309,7 +309,7 @@ def test_a_steady_heartbeat_costs_few_queries(
     beat = event(film, "progress", 10, t0 + timedelta(seconds=10))
     # 1. the session's user, 2. its profile (CurrentProfileMiddleware; the session itself
     # comes from the cache), 3. the batch's titles by slug,
-    # then services.watch_events_record: 4. SAVEPOINT (its atomic block inside the test's
+    # then watching.watch_events_record: 4. SAVEPOINT (its atomic block inside the test's
     # transaction), 5. lock the rollup with its title, 6. insert the event (ON CONFLICT DO
     # NOTHING RETURNING: a repeated id costs no extra query), 7. update the rollup,
     # 8. RELEASE SAVEPOINT

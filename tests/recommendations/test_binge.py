@@ -13,9 +13,11 @@ from django.urls import reverse
 
 from accounts.models import Profile
 from catalog.models import Episode, Title
-from recommendations import rows, selectors, services
+from recommendations import selectors, watching
+from recommendations.home import plan as plans
+from recommendations.home import row_views
 from recommendations.models import WatchProgress
-from recommendations.services import Heartbeat
+from recommendations.watching import Heartbeat
 from tests.factories import EpisodeFactory, SeasonFactory, TitleFactory, WatchProgressFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +69,7 @@ class Player:
                     occurred_at=T0 + timedelta(seconds=self.clock),
                 )
             )
-        services.watch_events_record(profile=self.profile, heartbeats=beats)
+        watching.watch_events_record(profile=self.profile, heartbeats=beats)
 
     def finish(self, item: Episode) -> None:
         """Play an episode through its end credits to the last second."""
@@ -198,11 +200,11 @@ class TestSeriesFinished:
         self, alice_profile: Profile, series: Title, player: Player
     ) -> None:
         player.finish(episode(series, 1, 1))
-        plan = rows.home_plan(profile=alice_profile)
+        plan = plans.home_plan(profile=alice_profile)
         assert series.pk in plan.row("continue").title_ids
         for season, number in ((1, 2), (1, 3), (2, 1), (2, 2)):
             player.finish(episode(series, season, number))
-        continuing = rows.home_plan(profile=alice_profile).row("continue")
+        continuing = plans.home_plan(profile=alice_profile).row("continue")
         assert continuing is None or series.pk not in continuing.title_ids
 
 
@@ -264,12 +266,12 @@ class TestPages:
         self, alice_client: Client, alice_profile: Profile, series: Title, player: Player
     ) -> None:
         player.finish(episode(series, 1, 1))
-        plan = rows.home_plan(profile=alice_profile)
-        view = rows.row_view(plan, "continue", profile=alice_profile)
+        plan = plans.home_plan(profile=alice_profile)
+        view = row_views.row_view(plan, "continue", profile=alice_profile)
         card = next(title for title in view.titles if title.pk == series.pk)
         assert card.resume_label == "Play S1:E2"
         assert card.progress_percent == pytest.approx(20.0)
-        page = alice_client.get(reverse("catalog:row", args=["continue"])).text
+        page = alice_client.get(reverse("recommendations:row", args=["continue"])).text
         assert "Up next: S1:E2" in page
         assert "20% of the series watched" in page
 
@@ -277,8 +279,8 @@ class TestPages:
         self, alice_profile: Profile, series: Title, player: Player
     ) -> None:
         player.send(episode(series, 1, 1), ("start", 0), ("pause", 600))
-        view = rows.row_view(
-            rows.home_plan(profile=alice_profile), "continue", profile=alice_profile
+        view = row_views.row_view(
+            plans.home_plan(profile=alice_profile), "continue", profile=alice_profile
         )
         card = next(title for title in view.titles if title.pk == series.pk)
         assert card.resume_label == "Resume S1:E1"

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from catalog.models import Title
-from recommendations import middleware, selectors, services
-from recommendations.services import Heartbeat
+from recommendations import middleware, selectors, watching
+from recommendations.watching import Heartbeat
 from tests.factories import TitleFactory
 
 
@@ -26,7 +26,7 @@ def film(db: None) -> Title:
 
 
 def _heartbeat(profile: Profile, film: Title, event_id: uuid.UUID, position: int) -> None:
-    services.watch_events_record(
+    watching.watch_events_record(
         profile=profile,
         heartbeats=[
             Heartbeat(

@@ -11,7 +11,7 @@ from django.test import RequestFactory
 
 from catalog.models import Title
 from recommendations import cards
-from recommendations.rows import Evidence
+from recommendations.home.evidence import Evidence
 
 TOKEN = "t0ken"
 

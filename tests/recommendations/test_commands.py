@@ -11,11 +11,6 @@ from recommendations.models import ModelVersion
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo() -> None:
-    call_command("seed_demo", titles=120, users=30, seed=5, verbosity=0)
-
-
 def test_train_sync_reports_the_gate(demo: None) -> None:
     out = StringIO()
     call_command("train", "--sync", "--factors", "20", verbosity=0, stdout=out)

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.core.files.storage import storages
-from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
 from accounts.models import Profile
@@ -16,12 +15,6 @@ from recommendations import engine, services, tasks
 from recommendations.models import ModelVersion, ProfileCandidates
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo() -> None:
-    # Viewers drawn from hidden taste groups: a model has real signal to find.
-    call_command("seed_demo", titles=150, users=40, seed=3, verbosity=0)
 
 
 class _Clock:

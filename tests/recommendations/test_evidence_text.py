@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recommendations.rows import evidence_text
+from recommendations.home.evidence import evidence_text
 
 
 @pytest.mark.parametrize(

@@ -24,20 +24,6 @@ from tests.helpers import watch_as
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo() -> None:
-    # Viewers drawn from hidden taste groups: a model has real signal to find.
-    call_command("seed_demo", titles=150, users=40, seed=3, verbosity=0)
-
-
-@pytest.fixture
-def trained(demo: None) -> ModelVersion:
-    version = engine.model_train()
-    assert version is not None
-    assert version.status == ModelVersion.Status.ACTIVE
-    return version
-
-
 def _demo(name: str) -> Profile:
     return Profile.objects.get(account__email="demo@marquee.local", name=name)
 

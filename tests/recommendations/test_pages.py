@@ -167,7 +167,7 @@ class TestCardActions:
         self, alice_client: Client, alice_profile: Profile, film: Title
     ) -> None:
         services.not_interested_add(profile=alice_profile, title=film)
-        assert "Arrival" not in alice_client.get(reverse("catalog:home")).text
+        assert "Arrival" not in alice_client.get(reverse("recommendations:home")).text
         assert "Arrival" in alice_client.get(reverse("catalog:browse")).text
 
     def test_taste_exclusion_toggle(
@@ -182,7 +182,7 @@ class TestCardActions:
         self, alice_client: Client, alice_profile: Profile, film: Title
     ) -> None:
         WatchProgressFactory(profile=alice_profile, title=film, last_position=3000)
-        page = alice_client.get(reverse("catalog:home")).text
+        page = alice_client.get(reverse("recommendations:home")).text
         assert "50% watched" in page
         assert "Resume: Arrival" in page
 
@@ -339,4 +339,4 @@ class TestPrivateSession:
         alice_client.post(reverse("profile_data:private_session"), {"enabled": "on", "next": "/"})
         alice_profile.refresh_from_db()
         assert alice_profile.private_session
-        assert "Private session: on" in alice_client.get(reverse("catalog:home")).text
+        assert "Private session: on" in alice_client.get(reverse("recommendations:home")).text

@@ -20,11 +20,11 @@ from django.urls import reverse
 
 from accounts.models import Profile, User
 from catalog.models import Title
-from recommendations import services
+from recommendations import services, watching
 from recommendations.models import Rating
 from recommendations.profile_data import letterboxd
 from recommendations.profile_data.export import account_export
-from recommendations.services import Heartbeat
+from recommendations.watching import Heartbeat
 from tests.factories import (
     EpisodeFactory,
     ProfileFactory,
@@ -62,7 +62,7 @@ def fill(profile: Profile) -> dict[str, Title]:
     services.list_add(profile=profile, title=liked)
     services.not_interested_add(profile=profile, title=refused)
     services.taste_exclusion_set(profile=profile, title=film, excluded=True)
-    services.watch_events_record(
+    watching.watch_events_record(
         profile=profile,
         heartbeats=[
             beat(film, "start", 0, 0),

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import Profile
-from recommendations import services, tasks
+from recommendations import services
 from recommendations.models import ListItem, NotInterested, Rating, TasteExclusion, Thumbs
-from tests.factories import ProfileFactory, TitleFactory
+from tests.factories import TitleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -117,73 +117,28 @@ def _rate_then_fail(profile: Profile, title: Any) -> None:
     raise RuntimeError("boom")
 
 
-class TestRefreshScheduling:
-    @pytest.fixture
-    def enqueued(self, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-        calls: list[int] = []
-        monkeypatch.setattr(
-            tasks.refresh_profile_recommendations,
-            "apply_async",
-            lambda args, kwargs=None, **options: calls.append(*args),
-        )
-        return calls
+class TestTheStamp:
+    """A signal moves the profile's stamp in its own transaction: the next page folds it in."""
 
-    def test_a_signal_enqueues_one_refresh_on_commit(
-        self, alice_profile: Profile, enqueued: list[int], django_capture_on_commit_callbacks: Any
+    def test_a_signal_moves_the_stamp_and_queues_nothing(
+        self, alice_profile: Profile, django_capture_on_commit_callbacks: Any
     ) -> None:
         title = TitleFactory()  # saving a title has a callback of its own (the stamp)
+        before = Profile.objects.get(pk=alice_profile.pk).signals_changed_at
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             services.rating_set(profile=alice_profile, title=title, stars=4)
-            assert enqueued == []  # nothing before the commit
-        assert len(callbacks) == 1
-        assert enqueued == [alice_profile.pk]
+        assert callbacks == []  # no refresh task: the page builds the plan itself
+        assert Profile.objects.get(pk=alice_profile.pk).signals_changed_at > before
 
-    def test_several_signals_in_one_transaction_enqueue_once(
-        self, alice_profile: Profile, enqueued: list[int], django_capture_on_commit_callbacks: Any
-    ) -> None:
+    def test_a_rollback_leaves_the_stamp(self, alice_profile: Profile) -> None:
         title = TitleFactory()
-        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-            services.rating_set(profile=alice_profile, title=title, stars=4)
-            services.list_add(profile=alice_profile, title=title)
-            services.not_interested_add(profile=alice_profile, title=TitleFactory())
-        assert enqueued == [alice_profile.pk]
+        before = Profile.objects.get(pk=alice_profile.pk).signals_changed_at
+        with pytest.raises(RuntimeError), transaction.atomic():
+            _rate_then_fail(alice_profile, title)
+        assert Profile.objects.get(pk=alice_profile.pk).signals_changed_at == before
+        assert not Rating.objects.exists()
 
-    def test_each_profile_gets_its_own_refresh(
-        self,
-        alice_profile: Profile,
-        bob: Any,
-        enqueued: list[int],
-        django_capture_on_commit_callbacks: Any,
-    ) -> None:
-        bobs = ProfileFactory(account=bob)
-        title = TitleFactory()
-        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-            services.rating_set(profile=alice_profile, title=title, stars=4)
-            services.rating_set(profile=bobs, title=title, stars=2)
-        assert sorted(enqueued) == sorted([alice_profile.pk, bobs.pk])
-
-    def test_a_rollback_enqueues_nothing(
-        self, alice_profile: Profile, enqueued: list[int], django_capture_on_commit_callbacks: Any
-    ) -> None:
-        title = TitleFactory()
-        with django_capture_on_commit_callbacks(execute=True):
-            with pytest.raises(RuntimeError):
-                _rate_then_fail(alice_profile, title)
-            assert enqueued == []
-            # A rolled-back refresh must not stop the next commit from scheduling one.
-            services.rating_set(profile=alice_profile, title=title, stars=3)
-        assert enqueued == [alice_profile.pk]
-        assert Rating.objects.get().stars == Decimal("3")
-
-    def test_no_change_no_refresh(
-        self, alice_profile: Profile, enqueued: list[int], django_capture_on_commit_callbacks: Any
-    ) -> None:
-        with django_capture_on_commit_callbacks(execute=True):
-            services.rating_clear(profile=alice_profile, title=TitleFactory())
-        assert enqueued == []
-
-    def test_the_task_runs_for_the_profile(self, alice_profile: Profile) -> None:
-        services.rating_set(profile=alice_profile, title=TitleFactory(), stars=4)
-        result = tasks.refresh_profile_recommendations.delay(alice_profile.pk).get()
-        # No model is trained yet: nothing to fold the rating into.
-        assert result == {"candidates": 0}
+    def test_no_change_no_new_stamp(self, alice_profile: Profile) -> None:
+        before = Profile.objects.get(pk=alice_profile.pk).signals_changed_at
+        services.rating_clear(profile=alice_profile, title=TitleFactory())
+        assert Profile.objects.get(pk=alice_profile.pk).signals_changed_at == before

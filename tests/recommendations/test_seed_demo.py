@@ -21,7 +21,6 @@ from accounts.models import Profile, User
 from accounts.services import DEMO_CURATOR_EMAIL, DEMO_VIEWER_EMAIL
 from catalog.maturity import ratings_up_to
 from catalog.models import Credit, Episode, Genre, Person, Season, Tag, Title
-from catalog.selectors import title_visible_queryset
 from recommendations.demo.histories import household_history, profile_history
 from recommendations.demo.load import demo_load
 from recommendations.demo.world import EMAIL_DOMAIN, world_build
@@ -274,11 +273,11 @@ def test_series_have_seasons_and_episodes_and_films_do_not() -> None:
 def test_seeded_titles_are_published_and_visible() -> None:
     _seed(titles=50, users=10, seed=6)
 
-    assert title_visible_queryset(profile=None).count() == 50
+    assert Title.objects.visible_to(None).count() == 50
     kids = Profile.objects.filter(is_kids=True).first() or Profile.objects.create(
         account=User.objects.first(), name="Test kid", is_kids=True, max_maturity_age=7
     )
-    visible = title_visible_queryset(profile=kids)
+    visible = Title.objects.visible_to(kids)
     allowed = set(ratings_up_to(kids.max_maturity_age))
     assert set(visible.values_list("maturity_rating", flat=True)) <= allowed
 

@@ -26,9 +26,13 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from catalog.models import Title
-from recommendations import engine, rows, services
+from recommendations import engine, services, watching
+from recommendations.activity import activity_read
+from recommendations.core.page import assemble, builders
+from recommendations.home import catalogue as home_catalogue
+from recommendations.home import plan as plans
 from recommendations.models import WatchProgress
-from recommendations.services import Heartbeat
+from recommendations.watching import Heartbeat
 
 # The tests only read the scene's plans; the mark makes pytest-django set up the database
 # that the scene is played in.
@@ -43,8 +47,8 @@ class Scene:
     westerns: frozenset[int]
     finished: int  # the film Ana played to the end
     rated: tuple[int, ...]  # the Westerns she then rated 5★
-    before: rows.Plan  # her page after finishing the film
-    after: rows.Plan  # and after the ratings
+    before: plans.Plan  # her page after finishing the film
+    after: plans.Plan  # and after the ratings
 
     @staticmethod
     def share(title_ids: list[int], genre: frozenset[int]) -> float:
@@ -55,8 +59,8 @@ def _forget() -> None:
     cache.clear()
     engine._loaded.clear()
     engine._active_memo.clear()
-    rows._catalogue.clear()
-    rows._stamp_memo.clear()
+    home_catalogue.forget()
+    home_catalogue._stamp_memo.clear()
 
 
 def _play_to_the_end(profile: Profile, title: Title) -> None:
@@ -75,7 +79,7 @@ def _play_to_the_end(profile: Profile, title: Title) -> None:
         )
         for i, position in enumerate(positions)
     ]
-    services.watch_events_record(profile=profile, heartbeats=beats)
+    watching.watch_events_record(profile=profile, heartbeats=beats)
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +114,7 @@ def _play(genre: str) -> Scene:
     assert engine.model_train() is not None
     profile = Profile.objects.get(account__email="demo@marquee.local", name="Ana")
     westerns = frozenset(Title.objects.filter(genres__slug=genre).values_list("pk", flat=True))
-    plan = rows.plan_build(profile=profile)
+    plan = plans.plan_build(profile=profile)
     finished = next(
         Title.objects.get(pk=t)
         for t in plan.row("top-picks").title_ids
@@ -119,8 +123,8 @@ def _play(genre: str) -> Scene:
     _play_to_the_end(profile, finished)
     assert WatchProgress.objects.get(profile=profile, title=finished, episode=None).completed
     profile.refresh_from_db()
-    before = rows.plan_build(profile=profile)
-    read = rows.profile_read(profile)
+    before = plans.plan_build(profile=profile)
+    read = activity_read(profile)
     rated = list(
         Title.objects.filter(pk__in=westerns, kind=Title.Kind.MOVIE)
         .exclude(pk__in=set(read.ratings) | set(read.progress))
@@ -135,7 +139,7 @@ def _play(genre: str) -> Scene:
         finished=finished.pk,
         rated=tuple(t.pk for t in rated),
         before=before,
-        after=rows.plan_build(profile=profile),
+        after=plans.plan_build(profile=profile),
     )
 
 
@@ -144,7 +148,7 @@ def test_a_because_you_like_westerns_row_appears_and_holds_westerns(scene: Scene
     row = scene.after.row(f"like-genre-{GENRE}")
     assert row is not None, [r.key for r in scene.after.rows]
     assert row.heading == "Because you like Western"
-    assert len(row.title_ids) >= rows.MIN_ROW_TITLES
+    assert len(row.title_ids) >= assemble.MIN_ROW_TITLES
     assert Scene.share(row.title_ids, scene.westerns) >= 0.8
 
 
@@ -166,12 +170,12 @@ def test_two_westerns_rated_together_do_not_make_two_rows_of_the_same_titles(
         int(row.key.split("-")[1]) for row in scene.after.rows if row.key.startswith("because-")
     ]
     assert len([a for a in anchors if a in scene.rated]) == 1
-    assert len(anchors) == rows.BECAUSE_ROWS
+    assert len(anchors) == builders.BECAUSE_ROWS
 
 
 def test_top_picks_take_up_the_new_taste(scene: Scene) -> None:
-    def westerns_in_top_picks(plan: rows.Plan) -> int:
-        head = plan.row("top-picks").title_ids[: rows.ROW_SIZE]
+    def westerns_in_top_picks(plan: plans.Plan) -> int:
+        head = plan.row("top-picks").title_ids[: assemble.ROW_SIZE]
         return sum(t in scene.westerns for t in head)
 
     before, after = westerns_in_top_picks(scene.before), westerns_in_top_picks(scene.after)
@@ -184,4 +188,4 @@ def test_the_film_just_finished_keeps_its_row(scene: Scene) -> None:
         row = plan.row(key)
         assert row is not None, [r.key for r in plan.rows]
         assert row.heading.startswith("Because you watched ")
-        assert len(row.title_ids) >= rows.MIN_ROW_TITLES
+        assert len(row.title_ids) >= assemble.MIN_ROW_TITLES

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from catalog.models import Title
-from recommendations import services
+from recommendations import services, watching
 from recommendations.models import WatchEvent, WatchProgress
-from recommendations.services import Heartbeat, HeartbeatError
+from recommendations.watching import Heartbeat, HeartbeatError
 from tests.factories import EpisodeFactory, SeasonFactory, TitleFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ class TestProgress:
     def test_playing_counts_seconds_and_keeps_the_position(
         self, alice_profile: Profile, film: Title
     ) -> None:
-        services.watch_events_record(
+        watching.watch_events_record(
             profile=alice_profile,
             heartbeats=[
                 beat(film, "start", 0, 0),
@@ -68,7 +68,7 @@ class TestProgress:
         assert WatchEvent.objects.count() == 4
 
     def test_time_paused_does_not_count(self, alice_profile: Profile, film: Title) -> None:
-        services.watch_events_record(
+        watching.watch_events_record(
             profile=alice_profile,
             heartbeats=[
                 beat(film, "start", 0, 0),
@@ -82,7 +82,7 @@ class TestProgress:
     def test_a_seek_forward_moves_the_position_but_is_not_watching(
         self, alice_profile: Profile, film: Title
     ) -> None:
-        services.watch_events_record(
+        watching.watch_events_record(
             profile=alice_profile,
             heartbeats=[beat(film, "start", 0, 0), beat(film, "seek", 3000, 5)],
         )
@@ -91,11 +91,11 @@ class TestProgress:
 
     def test_a_repeated_event_id_changes_nothing(self, alice_profile: Profile, film: Title) -> None:
         event_id = uuid.uuid4()
-        services.watch_events_record(profile=alice_profile, heartbeats=[beat(film, "start", 0, 0)])
-        first = services.watch_events_record(
+        watching.watch_events_record(profile=alice_profile, heartbeats=[beat(film, "start", 0, 0)])
+        first = watching.watch_events_record(
             profile=alice_profile, heartbeats=[beat(film, "progress", 10, 10, event_id=event_id)]
         )
-        again = services.watch_events_record(
+        again = watching.watch_events_record(
             profile=alice_profile, heartbeats=[beat(film, "progress", 10, 10, event_id=event_id)]
         )
         assert (first, again) == (1, 0)
@@ -103,7 +103,7 @@ class TestProgress:
         assert progress_of(alice_profile, film).seconds_watched == 10
 
     def test_finishing_at_ninety_percent(self, alice_profile: Profile, film: Title) -> None:
-        services.watch_events_record(
+        watching.watch_events_record(
             profile=alice_profile,
             heartbeats=[beat(film, "start", 5300, 0), beat(film, "progress", 5410, 110)],
         )
@@ -115,7 +115,7 @@ class TestProgress:
         self, alice_profile: Profile, film: Title
     ) -> None:
         for offset in (0, 100_000):
-            services.watch_events_record(
+            watching.watch_events_record(
                 profile=alice_profile,
                 heartbeats=[
                     beat(film, "start", 0, offset),
@@ -126,7 +126,7 @@ class TestProgress:
         assert progress_of(alice_profile, film).times_completed == 2
 
     def test_abandoned_after_a_quiet_fortnight(self, alice_profile: Profile, film: Title) -> None:
-        services.watch_events_record(
+        watching.watch_events_record(
             profile=alice_profile,
             heartbeats=[beat(film, "start", 0, 0), beat(film, "stop", 600, 600)],
         )
@@ -145,20 +145,20 @@ class TestBadHeartbeats:
         self, alice_profile: Profile, film: Title, position: int, message: str
     ) -> None:
         with pytest.raises(HeartbeatError, match=message):
-            services.watch_events_record(
+            watching.watch_events_record(
                 profile=alice_profile, heartbeats=[beat(film, "progress", position, 0)]
             )
 
     def test_ten_percent_past_the_runtime_is_tolerated(
         self, alice_profile: Profile, film: Title
     ) -> None:
-        services.watch_events_record(
+        watching.watch_events_record(
             profile=alice_profile, heartbeats=[beat(film, "stop", 6600, 0)]
         )
 
     def test_one_bad_heartbeat_rejects_the_batch(self, alice_profile: Profile, film: Title) -> None:
         with pytest.raises(HeartbeatError) as error:
-            services.watch_events_record(
+            watching.watch_events_record(
                 profile=alice_profile,
                 heartbeats=[
                     beat(film, "start", 0, 0),
@@ -171,11 +171,11 @@ class TestBadHeartbeats:
         assert not WatchProgress.objects.exists()
 
     def test_events_out_of_order_are_rejected(self, alice_profile: Profile, film: Title) -> None:
-        services.watch_events_record(
+        watching.watch_events_record(
             profile=alice_profile, heartbeats=[beat(film, "progress", 100, 100)]
         )
         with pytest.raises(HeartbeatError, match="older than one already recorded") as error:
-            services.watch_events_record(
+            watching.watch_events_record(
                 profile=alice_profile,
                 heartbeats=[beat(film, "progress", 110, 110), beat(film, "progress", 50, 50)],
             )
@@ -186,17 +186,17 @@ class TestBadHeartbeats:
         self, alice_profile: Profile, film: Title
     ) -> None:
         batch = [beat(film, "start", 0, 0), beat(film, "progress", 10, 10)]
-        services.watch_events_record(profile=alice_profile, heartbeats=batch)
-        services.watch_events_record(
+        watching.watch_events_record(profile=alice_profile, heartbeats=batch)
+        watching.watch_events_record(
             profile=alice_profile, heartbeats=[beat(film, "progress", 20, 20)]
         )
         # The player lost the first response and sends that batch again.
-        assert services.watch_events_record(profile=alice_profile, heartbeats=batch) == 0
+        assert watching.watch_events_record(profile=alice_profile, heartbeats=batch) == 0
         assert progress_of(alice_profile, film).last_position == 20
 
     def test_an_id_twice_in_a_batch_counts_once(self, alice_profile: Profile, film: Title) -> None:
         event_id = uuid.uuid4()
-        recorded = services.watch_events_record(
+        recorded = watching.watch_events_record(
             profile=alice_profile,
             heartbeats=[
                 beat(film, "start", 0, 0),
@@ -212,27 +212,27 @@ class TestBadHeartbeats:
             uuid.uuid4(), film.pk, None, "start", 0, timezone.now() + timedelta(hours=1)
         )
         with pytest.raises(HeartbeatError, match="in the future"):
-            services.watch_events_record(profile=alice_profile, heartbeats=[future])
+            watching.watch_events_record(profile=alice_profile, heartbeats=[future])
 
     def test_a_title_unpublished_since_takes_no_more_events(
         self, alice_profile: Profile, film: Title
     ) -> None:
-        services.watch_events_record(profile=alice_profile, heartbeats=[beat(film, "start", 0, 0)])
+        watching.watch_events_record(profile=alice_profile, heartbeats=[beat(film, "start", 0, 0)])
         Title.objects.filter(pk=film.pk).update(is_published=False)
         with pytest.raises(HeartbeatError, match="No such title"):
-            services.watch_events_record(
+            watching.watch_events_record(
                 profile=alice_profile, heartbeats=[beat(film, "progress", 10, 10)]
             )
 
     def test_unknown_title(self, alice_profile: Profile, film: Title) -> None:
         ghost = Heartbeat(uuid.uuid4(), 999_999, None, "start", 0, T0)
         with pytest.raises(HeartbeatError, match="No such title"):
-            services.watch_events_record(profile=alice_profile, heartbeats=[ghost])
+            watching.watch_events_record(profile=alice_profile, heartbeats=[ghost])
 
     def test_unpublished_title(self, alice_profile: Profile) -> None:
         hidden = TitleFactory(is_published=False)
         with pytest.raises(HeartbeatError, match="No such title"):
-            services.watch_events_record(
+            watching.watch_events_record(
                 profile=alice_profile, heartbeats=[beat(hidden, "start", 0, 0)]
             )
 
@@ -241,7 +241,7 @@ class TestBadHeartbeats:
         alice_profile.save()
         adult = TitleFactory(maturity_rating="R")
         with pytest.raises(HeartbeatError, match="maturity"):
-            services.watch_events_record(
+            watching.watch_events_record(
                 profile=alice_profile, heartbeats=[beat(adult, "start", 0, 0)]
             )
 
@@ -249,14 +249,14 @@ class TestBadHeartbeats:
         episode = EpisodeFactory()
         other = TitleFactory(kind=Title.Kind.SERIES)
         with pytest.raises(HeartbeatError, match="No such episode"):
-            services.watch_events_record(
+            watching.watch_events_record(
                 profile=alice_profile, heartbeats=[beat(other, "start", 0, 0, episode=episode)]
             )
 
     def test_a_series_needs_an_episode(self, alice_profile: Profile) -> None:
         series = TitleFactory(kind=Title.Kind.SERIES)
         with pytest.raises(HeartbeatError, match="one episode at a time"):
-            services.watch_events_record(
+            watching.watch_events_record(
                 profile=alice_profile, heartbeats=[beat(series, "start", 0, 0)]
             )
 
@@ -272,7 +272,7 @@ class TestSeries:
 
     def test_episodes_roll_up_into_the_series(self, alice_profile: Profile, series: Title) -> None:
         first, final = series.seasons.get().episodes.order_by("number")
-        services.watch_events_record(
+        watching.watch_events_record(
             profile=alice_profile,
             heartbeats=[
                 beat(series, "start", 0, 0, episode=first),
@@ -284,7 +284,7 @@ class TestSeries:
         # Past its end credits, the series resumes with the next episode.
         assert (show.current_episode, show.seconds_watched, show.completed) == (final, 1700, False)
         assert show.runtime_seconds == 3600
-        services.watch_events_record(
+        watching.watch_events_record(
             profile=alice_profile,
             heartbeats=[
                 beat(series, "start", 0, 2000, episode=final),
@@ -302,7 +302,7 @@ class TestPrivateSession:
     ) -> None:
         services.private_session_set(profile=alice_profile, enabled=True)
         with django_capture_on_commit_callbacks() as callbacks:
-            services.watch_events_record(
+            watching.watch_events_record(
                 profile=alice_profile,
                 heartbeats=[beat(film, "start", 0, 0), beat(film, "progress", 10, 10)],
             )
@@ -323,16 +323,16 @@ class TestHistory:
     def test_remove_from_history_forgets_everything(
         self, alice_profile: Profile, film: Title
     ) -> None:
-        services.watch_events_record(profile=alice_profile, heartbeats=[beat(film, "start", 0, 0)])
+        watching.watch_events_record(profile=alice_profile, heartbeats=[beat(film, "start", 0, 0)])
         assert services.history_remove(profile=alice_profile, title=film)
         assert not WatchProgress.objects.exists()
         assert not WatchEvent.objects.exists()
 
 
 def test_a_heartbeat_costs_three_queries(alice_profile: Profile, film: Title) -> None:
-    services.watch_events_record(profile=alice_profile, heartbeats=[beat(film, "start", 0, 0)])
+    watching.watch_events_record(profile=alice_profile, heartbeats=[beat(film, "start", 0, 0)])
     with CaptureQueriesContext(connection) as context:
-        services.watch_events_record(
+        watching.watch_events_record(
             profile=alice_profile, heartbeats=[beat(film, "progress", 10, 10)]
         )
     # Transaction control aside: 1. lock the rollup, 2. insert the event (ON CONFLICT DO
@@ -344,9 +344,9 @@ def test_a_heartbeat_costs_three_queries(alice_profile: Profile, film: Title) ->
 def test_a_films_heartbeat_updates_its_rollup_without_a_case_per_field(
     alice_profile: Profile, film: Title
 ) -> None:
-    services.watch_events_record(profile=alice_profile, heartbeats=[beat(film, "start", 0, 0)])
+    watching.watch_events_record(profile=alice_profile, heartbeats=[beat(film, "start", 0, 0)])
     with CaptureQueriesContext(connection) as context:
-        services.watch_events_record(
+        watching.watch_events_record(
             profile=alice_profile, heartbeats=[beat(film, "progress", 600, 600)]
         )
     # bulk_update's CASE per field and row was 40% of a heartbeat's time in the web process.

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -22,9 +22,11 @@ from kombu.exceptions import OperationalError
 from accounts.models import Profile
 from config import enqueue
 from config.celery_app import app
-from recommendations import engine, selectors, services, tasks
-from recommendations.models import ListItem, ProfileCandidates, Rating
-from tests.factories import ProfileFactory, TitleFactory
+from recommendations import services, tasks
+from recommendations.home import catalogue as home_catalogue
+from recommendations.home import plan as plans
+from recommendations.models import ListItem, Rating
+from tests.factories import TitleFactory
 
 # Nothing listens on port 1: every connect is refused at once.
 CLOSED = "redis://127.0.0.1:1/0"
@@ -123,21 +125,36 @@ class TestFeedbackWithTheBrokerDown:
         assert listed.status_code == 302
         assert Rating.objects.count() == 2
         assert ListItem.objects.get().title == dune
-        assert len(_queue_warnings(caplog)) == 1
-        # One refused publish, then none for the back-off: no retries paid per request.
+        # A signal queues nothing: the next page folds it in itself.
+        assert _queue_warnings(caplog) == []
         assert elapsed < 2.0
+
+    def test_a_page_asking_for_new_catalogue_arrays_is_answered(
+        self, broker_down: None, alice_client: Client, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        Profile.objects.update(onboarded_at=timezone.now())
+        TitleFactory.create_batch(6)
+        assert alice_client.get("/").status_code == 200  # the first arrays, built here
+        TitleFactory()  # a curator's change: the arrays are now stale
+        started = time.monotonic()
+        for _ in range(3):
+            cache.delete(home_catalogue.REBUILD_ASKED_KEY)  # each request asks again
+            assert alice_client.get("/").status_code == 200
+        # One refused publish, then none for the back-off: no retries paid per request.
+        assert time.monotonic() - started < 2.0
+        assert len(_queue_warnings(caplog)) == 1
 
     def test_a_silent_broker_costs_one_short_wait(
         self, silent_broker: None, alice_client: Client, caplog: pytest.LogCaptureFixture
     ) -> None:
-        titles = TitleFactory.create_batch(3)
+        Profile.objects.update(onboarded_at=timezone.now())
+        TitleFactory.create_batch(6)
+        assert alice_client.get("/").status_code == 200
+        TitleFactory()
         started = time.monotonic()
-        for title in titles:
-            response = alice_client.post(
-                reverse("recommendations:rate", args=[title.slug]), {"stars": 4}
-            )
-            assert response.status_code == 302
-        assert Rating.objects.count() == 3
+        for _ in range(3):
+            cache.delete(home_catalogue.REBUILD_ASKED_KEY)
+            assert alice_client.get("/").status_code == 200
         # A few seconds for the first request (the transport's timeouts), none after.
         assert time.monotonic() - started < 6.0
         assert len(_queue_warnings(caplog)) == 1
@@ -157,12 +174,12 @@ class TestEnqueue:
                 raise OperationalError("Error 111 connecting. Connection refused.")
             sent.append(args)
 
-        monkeypatch.setattr(tasks.refresh_profile_recommendations, "apply_async", apply_async)
+        monkeypatch.setattr(tasks.warm_plans, "apply_async", apply_async)
         for n in range(3):
-            assert enqueue.task_enqueue(tasks.refresh_profile_recommendations, n) is False
+            assert enqueue.task_enqueue(tasks.warm_plans, n) is False
         assert len(_queue_warnings(caplog)) == 1
         broker_up["now"] = True
-        assert enqueue.task_enqueue(tasks.refresh_profile_recommendations, 7) is True
+        assert enqueue.task_enqueue(tasks.warm_plans, 7) is True
         assert sent == [(7,)]
         assert _queue_warnings(caplog)[-1] == "Task queue reachable again."
 
@@ -173,15 +190,15 @@ class TestEnqueue:
             attempts.append(1)
             raise OperationalError("refused")
 
-        monkeypatch.setattr(tasks.refresh_profile_recommendations, "apply_async", apply_async)
+        monkeypatch.setattr(tasks.warm_plans, "apply_async", apply_async)
         for n in range(20):
-            enqueue.task_enqueue(tasks.refresh_profile_recommendations, n)
+            enqueue.task_enqueue(tasks.warm_plans, n)
         assert len(attempts) == 1
 
     def test_task_errors_in_eager_mode_are_not_swallowed(self) -> None:
         # Only the broker's absence is absorbed: a failing task (eager, in tests) still fails.
         with pytest.raises(TypeError):
-            enqueue.task_enqueue(tasks.refresh_profile_recommendations, 1, 2, 3)
+            enqueue.task_enqueue(tasks.warm_plans, 1, 2, 3)
 
     def test_the_admin_says_a_retraining_was_not_queued(
         self, admin_client: Client, monkeypatch: pytest.MonkeyPatch
@@ -198,46 +215,47 @@ class TestEnqueue:
 
 
 @pytest.mark.django_db
-class TestCatchingUp:
-    @pytest.fixture
-    def trained(self) -> None:
-        call_command("seed_demo", titles=150, users=12, seed=3, verbosity=0)
-        engine.model_train()
+class TestNothingToCatchUp:
+    """Pages build what they need themselves: a lost task costs speed, never a signal."""
 
-    def test_the_catch_up_is_scheduled(self) -> None:
-        task = PeriodicTask.objects.get(task="recommendations.tasks.refresh_stale_candidates")
+    def test_the_catalogue_rebuild_is_scheduled(self) -> None:
+        task = PeriodicTask.objects.get(task="recommendations.tasks.refresh_catalogue_arrays")
         assert task.enabled
-        assert (task.interval.every, task.interval.period) == (5, "minutes")
+        assert (task.interval.every, task.interval.period) == (15, "minutes")
+        assert not PeriodicTask.objects.filter(task__endswith="refresh_stale_candidates").exists()
 
-    def test_missed_refreshes_are_caught_up_within_the_limit(self, trained: None) -> None:
-        tasks.precompute_recommendations.delay().get()
-        profiles = list(Profile.objects.order_by("pk")[:3])
-        version = engine.serving_model().version
-        assert selectors.profiles_with_stale_candidates(version_id=version.pk, limit=50) == []
+    def test_a_signal_counts_at_once_with_the_broker_down(
+        self, alice_profile: Profile, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        def refused(*args: Any, **kwargs: Any) -> None:
+            raise OperationalError("refused")
 
-        # Signals whose refresh never ran: inside the test's transaction, on_commit never fires.
-        title = TitleFactory()
-        for profile in profiles:
-            services.list_add(profile=profile, title=title)
-        # And a profile with signals whose candidates were never stored.
-        ProfileCandidates.objects.filter(profile=profiles[0]).delete()
-        Profile.objects.filter(pk=profiles[0].pk).update(signals_changed_at=timezone.now())
+        for task in (tasks.warm_plans, tasks.refresh_catalogue_arrays):
+            monkeypatch.setattr(task, "apply_async", refused)
+        titles = TitleFactory.create_batch(6)
+        before = plans.home_plan(profile=alice_profile)
+        assert before.row("my-list") is None
+        services.list_add(profile=alice_profile, title=titles[0])
+        after = plans.home_plan(profile=alice_profile)
+        assert after.row("my-list").title_ids == [titles[0].pk]
 
-        stale = selectors.profiles_with_stale_candidates(version_id=version.pk, limit=50)
-        assert sorted(stale) == [p.pk for p in profiles]
-        assert tasks.refresh_stale_candidates.delay(limit=2).get() == 2
-        assert len(selectors.profiles_with_stale_candidates(version_id=version.pk, limit=50)) == 1
-        assert tasks.refresh_stale_candidates.delay().get() == 1
-        assert selectors.profiles_with_stale_candidates(version_id=version.pk, limit=50) == []
-        assert ProfileCandidates.objects.filter(profile__in=profiles).count() == 3
+    def test_a_catalogue_rebuild_lost_with_the_broker_is_asked_again(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(enqueue, "RETRY_AFTER", 0.0)
+        attempts: list[int] = []
 
-    def test_a_profile_without_signals_is_left_alone(self, trained: None) -> None:
-        quiet = ProfileFactory()
-        version = engine.serving_model().version
-        assert tasks.refresh_stale_candidates.delay(limit=500).get() > 0
-        assert selectors.profiles_with_stale_candidates(version_id=version.pk, limit=500) == []
-        assert not ProfileCandidates.objects.filter(profile=quiet).exists()
+        def refused(*args: Any, **kwargs: Any) -> None:
+            attempts.append(1)
+            raise OperationalError("refused")
 
-    def test_without_a_model_there_is_nothing_to_catch_up(self, alice_profile: Profile) -> None:
-        services.list_add(profile=alice_profile, title=TitleFactory())
-        assert tasks.refresh_stale_candidates.delay().get() == 0
+        monkeypatch.setattr(tasks.refresh_catalogue_arrays, "apply_async", refused)
+        TitleFactory.create_batch(3)
+        first = home_catalogue.catalogue()
+        TitleFactory()
+        assert home_catalogue.catalogue() is first  # the old arrays keep serving
+        assert home_catalogue.catalogue() is first
+        assert len(attempts) == 1  # asked once per CATALOGUE_CHECK_SECONDS...
+        cache.delete(home_catalogue.REBUILD_ASKED_KEY)  # ...which have passed
+        home_catalogue.catalogue()
+        assert len(attempts) == 2

@@ -91,8 +91,8 @@ class TestPagesWithTheCacheDown:
     ) -> None:
         title = TitleFactory(name="Arrival")
         for url in (
-            reverse("catalog:home"),
-            reverse("catalog:title", args=[title.slug]),
+            reverse("recommendations:home"),
+            reverse("recommendations:title", args=[title.slug]),
             reverse("catalog:search") + "?q=arrival",
             reverse("catalog:browse"),
             "/api/v1/titles/",
@@ -107,9 +107,9 @@ class TestPagesWithTheCacheDown:
         arrival, dune, heat, *_ = TitleFactory.create_batch(8)
         Profile.objects.update(onboarded_at=timezone.now())
         for url in (
-            reverse("catalog:home"),
-            reverse("catalog:title", args=[arrival.slug]),
-            reverse("catalog:row", args=["new"]),
+            reverse("recommendations:home"),
+            reverse("recommendations:title", args=[arrival.slug]),
+            reverse("recommendations:row", args=["new"]),
             "/api/v1/me/rows/",
         ):
             assert alice_client.get(url).status_code == 200, url

@@ -45,7 +45,7 @@ def title() -> Any:
 
 
 def test_a_page_answers_503_then_the_next_request_works(client: Client, title: Any) -> None:
-    url = reverse("catalog:title", args=[title.slug])
+    url = reverse("recommendations:title", args=[title.slug])
     assert client.get(url).status_code == 200
     _terminate_backend()
 
@@ -68,7 +68,7 @@ def test_a_connection_dropped_mid_request(
         return real(**kwargs)
 
     monkeypatch.setattr(catalog_selectors, "title_detail", dropped_on_the_way)
-    url = reverse("catalog:title", args=[title.slug])
+    url = reverse("recommendations:title", args=[title.slug])
     assert client.get(url).status_code == 503
     monkeypatch.setattr(catalog_selectors, "title_detail", real)
     assert client.get(url).status_code == 200
@@ -88,19 +88,19 @@ def test_a_drop_met_by_a_middleware_answers_503_too(alice_client: Client, title:
     # The current profile is looked up before any view runs.
     Profile.objects.update(onboarded_at=timezone.now())
     alice_client.raise_request_exception = False
-    assert alice_client.get(reverse("catalog:home")).status_code == 200
+    assert alice_client.get(reverse("recommendations:home")).status_code == 200
     _terminate_backend()
-    response = alice_client.get(reverse("catalog:home"))
+    response = alice_client.get(reverse("recommendations:home"))
     assert response.status_code == 503
     assert '<p class="error-code">503</p>' in response.text
-    assert alice_client.get(reverse("catalog:home")).status_code == 200
+    assert alice_client.get(reverse("recommendations:home")).status_code == 200
 
 
 def test_a_rating_after_the_drop_is_saved(alice_client: Client, title: Any) -> None:
     Profile.objects.update(onboarded_at=timezone.now())
     alice_client.raise_request_exception = False
     _terminate_backend()
-    assert alice_client.get(reverse("catalog:home")).status_code == 503
+    assert alice_client.get(reverse("recommendations:home")).status_code == 503
     rated = alice_client.post(reverse("recommendations:rate", args=[title.slug]), {"stars": 5})
     assert rated.status_code == 302
     assert Profile.objects.get().ratings.get().stars == 5

@@ -11,7 +11,6 @@ import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -24,15 +23,6 @@ from tests.factories import UserFactory
 from tests.helpers import watch_as
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def trained() -> ModelVersion:
-    call_command("seed_demo", titles=120, users=30, seed=5, verbosity=0)
-    version = engine.model_train()
-    assert version is not None
-    assert version.status == ModelVersion.Status.ACTIVE
-    return version
 
 
 def _viewer(client: Client) -> Profile:

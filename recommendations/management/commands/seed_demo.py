@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from catalog.models import Title
 from recommendations.demo.load import demo_load
 from recommendations.demo.world import MAX_TITLES, MAX_USERS
-from recommendations.services import trending_refresh
+from recommendations.trending import trending_refresh
 
 
 class Command(BaseCommand):

@@ -12,9 +12,8 @@ import pytest
 import scipy.sparse as sp
 
 from recommendations.core.fold_in import fold_in_indices
+from recommendations.core.page.layout import CandidateRow, build_page
 from recommendations.core.rows import (
-    CandidateRow,
-    build_page,
     calibrated,
     explain,
     feature_shares,

@@ -1,0 +1,1 @@
+"""Building a home page from plain arrays and ids: intent, context, row builders, layout."""

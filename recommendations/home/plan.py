@@ -1,0 +1,101 @@
+"""A profile's home plan: its whole page, built once per change and cached.
+
+A *plan* is the page for one profile: its rows in order, each row's titles after
+de-duplication, every card's match and evidence. Building one reads the profile's
+activity (`recommendations.activity`, five queries), folds it into the serving model and
+runs the row builders of `recommendations.core.page`. The plan is cached under a key that
+contains the profile's `signals_changed_at`, so a click (which moves that stamp in its own
+transaction) makes the very next request build a new one: the new signal counts before
+any retraining. Row fragments read the cached plan and load their cards in one query.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from accounts.models import Profile
+from catalog.models import Title
+from recommendations import engine
+from recommendations.core.page.assemble import Page, page_build
+from recommendations.core.page.intent import Intent
+from recommendations.home import insight
+from recommendations.home.catalogue import catalogue_stamp, trending
+from recommendations.home.context import profile_context
+
+PLAN_SECONDS = 15 * 60
+
+# The plan is the core's page; the name says what it is to the site.
+Plan = Page
+
+
+def plan_build(*, profile: Profile, intent: Intent | None = None) -> Plan:
+    """Every row of the profile's home page, de-duplicated and ordered (not cached)."""
+    intent = intent or Intent()
+    ctx = profile_context(profile, intent)
+    if not intent.is_set:
+        insight.context_keep(profile, ctx)  # for the title pages that follow
+
+    def names_of(ids: object) -> dict[int, tuple[str, str]]:
+        # Evidence names only titles this profile may see.
+        return {
+            pk: (name, slug)
+            for pk, name, slug in Title.objects.visible_to(profile)
+            .filter(pk__in=list(ids))  # type: ignore[call-overload]
+            .values_list("pk", "name", "slug")
+        }
+
+    return page_build(ctx, trending=trending(), names_of=names_of)
+
+
+# A fixed set of locks, shared by profiles with the same remainder: bounded memory.
+_building = [threading.Lock() for _ in range(64)]
+
+
+def home_plan(*, profile: Profile, intent: Intent | None = None) -> Plan:
+    """The profile's plan, built once per change of its signals, catalogue or model."""
+    intent = intent or Intent()
+    version = engine.active_version_id() or 0
+    key = ":".join(
+        [
+            "marquee:plan",
+            str(profile.pk),
+            f"{profile.signals_changed_at.timestamp():.6f}",
+            str(profile.max_maturity_age),
+            str(version),
+            catalogue_stamp(),
+            intent.cache_key,
+            timezone.localdate().isoformat(),
+        ]
+    )
+    plan = cache.get(key)
+    if plan is None:
+        # Rows of one page arrive together: build the plan once, the others wait for it.
+        with _building[profile.pk % len(_building)]:
+            plan = cache.get(key)
+            if plan is None:
+                plan = plan_build(profile=profile, intent=intent)
+                cache.set(key, plan, PLAN_SECONDS)
+    return plan
+
+
+# Whose plans an activation builds ahead: profiles that gave a signal this recently.
+ACTIVE_DAYS = 30
+
+
+def profiles_recently_active(*, days: int = ACTIVE_DAYS) -> list[int]:
+    since = timezone.now() - timedelta(days=days)
+    return list(
+        Profile.objects.filter(signals_changed_at__gte=since)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def plans_warm(*, profile_ids: list[int]) -> int:
+    """Build and cache the default plan of each profile; how many were built."""
+    profiles = Profile.objects.filter(pk__in=profile_ids).order_by("pk")
+    return sum(home_plan(profile=profile) is not None for profile in profiles)
