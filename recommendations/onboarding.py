@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from catalog import search as catalog_search
-from catalog import selectors as catalog_selectors
 from catalog.models import Genre, Title
 from recommendations import services
+from recommendations.home.catalogue import catalogue
 from recommendations.models import ListItem, NotInterested, Rating, Source, Thumbs, WatchProgress
 
 MIN_PICKS = 3
@@ -40,9 +40,9 @@ def _mark_onboarded(profile: Profile) -> None:
 def needs_onboarding(profile: Profile) -> bool:
     """True for a profile that never picked, skipped, or gave any signal.
 
-    One query while the answer is unknown. A profile with signals but no stamp (created
-    before onboarding existed, or fed by the API or an import) is stamped here, so that for
-    it, as for every onboarded profile, the check costs nothing from the next request on.
+    Free for an onboarded profile; one query while the answer is unknown. Recording a
+    signal stamps the profile (services.rows_changed), so the query runs only for a profile
+    fed before onboarding existed, by an import, or not at all.
     """
     if profile.onboarded_at is not None:
         return False
@@ -56,13 +56,7 @@ def needs_onboarding(profile: Profile) -> bool:
         )
         .exists()
     )
-    if has_signals:
-        profile.onboarded_at = timezone.now()
-        Profile.objects.filter(pk=profile.pk, onboarded_at__isnull=True).update(
-            onboarded_at=profile.onboarded_at
-        )
-        return False
-    return True
+    return not has_signals
 
 
 @dataclass(frozen=True)
@@ -94,11 +88,10 @@ def onboarding_groups(*, profile: Profile, genres: int = 8, per_genre: int = 8) 
 
     Each title appears once, in the first group that takes it, and the next most popular
     title of a later genre takes its place there. Popularity (viewers per title) and the
-    genres come from the process's catalogue arrays (`recommendations.rows.catalogue`),
+    genres come from the process's catalogue arrays (`recommendations.home.catalogue`),
     so no query counts ratings: three small queries, whatever the catalogue's size (the
     profile's refusals, the titles shown, their genres).
     """
-    from recommendations.rows import catalogue
 
     cat = catalogue()
     pickable = cat.min_age <= profile.max_maturity_age
@@ -238,7 +231,7 @@ def onboarding_complete(*, profile: Profile, title_ids: Iterable[object]) -> int
         raise ValidationError(
             f"Pick at most {MAX_PICKS} titles (you picked {len(ids)}).", code="too_many"
         )
-    titles = catalog_selectors.title_visible_queryset(profile=profile).in_bulk(ids)
+    titles = Title.objects.visible_to(profile).in_bulk(ids)
     missing = [pk for pk in ids if pk not in titles]
     if missing:
         raise _unavailable(profile=profile, missing=missing)

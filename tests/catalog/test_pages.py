@@ -28,7 +28,7 @@ def drama() -> object:
 def test_home_shows_rows_of_published_titles(client: Client, drama: object) -> None:
     TitleFactory(name="Harbor Lights", genres=[drama])
     TitleFactory(name="Hidden Draft", genres=[drama], is_published=False)
-    response = client.get(reverse("catalog:home"))
+    response = client.get(reverse("recommendations:home"))
     assert response.status_code == 200
     assert "Harbor Lights" in response.text
     assert "Hidden Draft" not in response.text
@@ -36,7 +36,7 @@ def test_home_shows_rows_of_published_titles(client: Client, drama: object) -> N
 
 
 def test_home_explains_an_empty_catalogue(client: Client) -> None:
-    response = client.get(reverse("catalog:home"))
+    response = client.get(reverse("recommendations:home"))
     assert "The catalogue is empty" in response.text
 
 
@@ -219,7 +219,7 @@ class TestKidsProfiles:
         TitleFactory.create_batch(4, maturity_rating="G")
         TitleFactory(name="Bloody Harbour", maturity_rating="R")
         kids_client.post(reverse("recommendations:onboarding"), {"skip": "1"})
-        home = kids_client.get(reverse("catalog:home")).text
+        home = kids_client.get(reverse("recommendations:home")).text
         assert "Bedtime Bears" in home
         assert "Bloody Harbour" not in home
         found = kids_client.get(reverse("catalog:search") + "?q=b").text
@@ -278,4 +278,4 @@ class TestQueryCounts:
             TitleFactory(genres=[genres[i % 8]])
         # 1. trending titles, 2. new titles, 3. top genres, 4–9. one query per genre row
         with django_assert_num_queries(9):
-            client.get(reverse("catalog:home"))
+            client.get(reverse("recommendations:home"))

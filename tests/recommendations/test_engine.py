@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -12,7 +13,8 @@ from django_celery_beat.models import PeriodicTask
 from accounts.models import Profile
 from catalog.models import Title
 from recommendations import engine, services, tasks
-from recommendations.models import ModelVersion, ProfileCandidates
+from recommendations.home import plan as plans
+from recommendations.models import ModelVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -223,10 +225,13 @@ class TestServing:
         with django_assert_num_queries(0):
             assert engine.active_version_id() is None
 
-    def test_no_model_means_no_candidates(self, demo: None) -> None:
+    def test_no_model_means_no_top_picks(self, demo: None) -> None:
         assert engine.serving_model() is None
-        profile = Profile.objects.first()
-        assert services.profile_recommendations_refresh(profile_id=profile.pk) == {"candidates": 0}
+        profile = Profile.objects.get(account__email="demo@marquee.local", name="Ben")
+        plan = plans.home_plan(profile=profile)
+        assert plan.row("top-picks") is None
+        assert not plan.has_model
+        assert plan.rows  # popularity, trending, new: the page still has rows
 
     def test_a_missing_artifact_falls_back(self, demo: None, caplog: Any) -> None:
         version = engine.model_train()
@@ -236,30 +241,40 @@ class TestServing:
         assert engine.serving_model() is None
         assert sum("cannot be read" in r.message for r in caplog.records) == 1
 
-    def test_a_rating_changes_the_candidates_without_retraining(self, demo: None) -> None:
-        engine.model_train()
+    def test_a_rating_changes_the_top_picks_without_retraining(self, demo: None) -> None:
+        version = engine.model_train()
         profile = Profile.objects.filter(account__email="demo@marquee.local", name="Ben").get()
-        before = engine.profile_candidates_refresh(profile_id=profile.pk)
-        top = Title.objects.get(pk=before.title_ids[0])
+        before = plans.home_plan(profile=profile).row("top-picks").see_all_ids
+        top = Title.objects.get(pk=before[0])
         services.rating_set(profile=profile, title=top, stars="0.5")
-        after = engine.profile_candidates_refresh(profile_id=profile.pk)
-        assert after.version == before.version  # same model, no retraining
-        assert top.pk not in after.title_ids  # rated: seen, no longer a candidate
-        assert after.title_ids != before.title_ids
+        profile.refresh_from_db()
+        after = plans.home_plan(profile=profile).row("top-picks").see_all_ids
+        assert ModelVersion.objects.get(status=ModelVersion.Status.ACTIVE) == version
+        assert top.pk not in after  # rated: seen, no longer a pick
+        assert after != before
 
-    def test_not_interested_titles_are_never_candidates(self, demo: None) -> None:
+    def test_not_interested_titles_are_never_picked(self, demo: None) -> None:
         engine.model_train()
         profile = Profile.objects.filter(account__email="demo@marquee.local", name="Ana").get()
-        before = engine.profile_candidates_refresh(profile_id=profile.pk)
-        hidden = Title.objects.get(pk=before.title_ids[1])
+        before = plans.home_plan(profile=profile).row("top-picks").see_all_ids
+        hidden = Title.objects.get(pk=before[1])
         services.not_interested_add(profile=profile, title=hidden)
-        tasks.refresh_profile_recommendations.delay(profile.pk).get()
-        assert hidden.pk not in ProfileCandidates.objects.get(profile=profile).title_ids
+        profile.refresh_from_db()
+        plan = plans.home_plan(profile=profile)
+        assert all(hidden.pk not in row.see_all_ids for row in plan.rows)
 
-    def test_precompute_refreshes_every_profile(self, demo: None) -> None:
+    def test_an_activation_builds_the_plans_pages_then_serve(
+        self, demo: None, django_assert_max_num_queries: Any
+    ) -> None:
         engine.model_train()
+        active = plans.profiles_recently_active()
+        assert active  # the demo's viewers gave signals lately
         tasks.precompute_recommendations.delay(chunk_size=25).get()
-        assert ProfileCandidates.objects.count() == Profile.objects.count()
+        profile = Profile.objects.get(pk=active[0])
+        # The plan the page asks for is already cached: no signal read, no fold-in.
+        with django_assert_max_num_queries(1):
+            plan = plans.home_plan(profile=profile)
+        assert plan.has_model
 
 
 def test_the_engine_schedules_are_seeded() -> None:
@@ -297,9 +312,7 @@ class TestTopPicks:
         page = client.get("/").text
         assert "Top picks for Ben" in page
         assert "% match" in page
-        from recommendations.rows import home_plan
-
-        first = Title.objects.get(pk=home_plan(profile=profile).row("top-picks").title_ids[0])
+        first = Title.objects.get(pk=plans.home_plan(profile=profile).row("top-picks").title_ids[0])
         assert first.name in page
 
     def test_kids_picks_stay_within_the_limit(self, client: Any, demo: None) -> None:
@@ -307,27 +320,24 @@ class TestTopPicks:
 
         engine.model_train()
         client, kid = self._client_for(client, "Kids")
-        engine.profile_candidates_refresh(profile_id=kid.pk)
-        candidates = ProfileCandidates.objects.get(profile=kid)
-        ratings = set(
-            Title.objects.filter(pk__in=candidates.title_ids).values_list(
-                "maturity_rating", flat=True
-            )
-        )
+        plan = plans.home_plan(profile=kid)
+        picks = [pk for row in plan.rows for pk in row.see_all_ids]
+        assert picks
+        ratings = set(Title.objects.filter(pk__in=picks).values_list("maturity_rating", flat=True))
         assert ratings <= set(ratings_up_to(kid.max_maturity_age))
 
-    def test_the_see_all_page(
+    def test_the_see_all_page_is_the_plans_top_picks(
         self, client: Any, demo: None, django_assert_max_num_queries: Any
     ) -> None:
         engine.model_train()
         client, profile = self._client_for(client, "Ana")
-        engine.profile_candidates_refresh(profile_id=profile.pk)
-        engine.serving_model()
-        # 1. user, 2. profile (the session comes from the cache), 3. the active version id
-        # (cached after the first request), 4. the profile's candidates, 5. their titles
-        # with the profile's state, 6. the account's profiles for the header
-        with django_assert_max_num_queries(7):
+        picks = plans.home_plan(profile=profile).row("top-picks").see_all_ids
+        # 1. user, 2. profile (the session comes from the cache), 3. the plan's titles,
+        # 4. the account's profiles for the header; the plan itself comes from the cache
+        with django_assert_max_num_queries(5):
             page = client.get("/me/top-picks/").text
-        candidates = ProfileCandidates.objects.get(profile=profile).title_ids
-        assert page.count('class="card"') == min(100, len(candidates))
-        assert len(candidates) > 20
+        assert len(picks) > 20
+        assert page.count('class="card"') == len(picks)
+        shown = re.findall(r'href="/titles/([^/"]+)/"', page)
+        slugs = dict(Title.objects.filter(pk__in=picks).values_list("pk", "slug"))
+        assert list(dict.fromkeys(shown)) == [slugs[pk] for pk in picks]

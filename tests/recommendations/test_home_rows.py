@@ -15,8 +15,14 @@ from django.utils import timezone
 from accounts.models import Profile
 from catalog.maturity import ratings_up_to
 from catalog.models import Title
-from recommendations import engine, rows, services
+from recommendations import engine, services, watching
+from recommendations.activity import activity_read
 from recommendations.core import rows as core_rows
+from recommendations.core.page import assemble
+from recommendations.core.page.intent import Intent
+from recommendations.home import catalogue as home_catalogue
+from recommendations.home import insight
+from recommendations.home import plan as plans
 from recommendations.models import ModelVersion, TasteExclusion, WatchProgress
 from tests.factories import ProfileFactory, TitleFactory, WatchProgressFactory
 from tests.helpers import watch_as
@@ -37,32 +43,32 @@ def _htmx(client: Client, url: str, **extra: Any) -> Any:
     return client.get(url, HTTP_HX_REQUEST="true", **extra)
 
 
-def _first_in_row(profile: Profile, key: str, intent: rows.Intent | None = None) -> Title:
+def _first_in_row(profile: Profile, key: str, intent: Intent | None = None) -> Title:
     """The first title of one of the profile's home rows, from its (cached) plan."""
     return Title.objects.get(
-        pk=rows.home_plan(profile=profile, intent=intent).row(key).title_ids[0]
+        pk=plans.home_plan(profile=profile, intent=intent).row(key).title_ids[0]
     )
 
 
 class TestPageConstruction:
     def test_a_title_appears_once_on_the_page(self, trained: ModelVersion) -> None:
-        plan = rows.plan_build(profile=_demo("Ana"))
+        plan = plans.plan_build(profile=_demo("Ana"))
         shown = [tid for row in plan.rows for tid in row.title_ids]
         assert len(shown) == len(set(shown))
         assert len(plan.rows) >= 6
 
     def test_rows_have_at_least_four_titles_and_at_most_a_row(self, trained: ModelVersion) -> None:
         for name in ("Ana", "Ben", "Kids"):
-            for row in rows.plan_build(profile=_demo(name)).rows:
+            for row in plans.plan_build(profile=_demo(name)).rows:
                 # The viewer's own Continue watching and My List show from one title.
-                least = 1 if row.key in ("continue", "my-list") else rows.MIN_ROW_TITLES
-                assert least <= len(row.title_ids) <= rows.ROW_SIZE
+                least = 1 if row.key in ("continue", "my-list") else assemble.MIN_ROW_TITLES
+                assert least <= len(row.title_ids) <= assemble.ROW_SIZE
 
     def test_the_expected_rows_are_there(self) -> None:
         # A catalogue big enough that Ana has not seen most of each genre she likes.
         call_command("seed_demo", titles=400, users=40, seed=3, verbosity=0)
         engine.model_train()
-        keys = [row.key for row in rows.plan_build(profile=_demo("Ana")).rows]
+        keys = [row.key for row in plans.plan_build(profile=_demo("Ana")).rows]
         assert keys[:2] == ["continue", "top-picks"]
         assert any(key.startswith("because-") for key in keys)
         assert any(key.startswith("like-") for key in keys)
@@ -75,16 +81,16 @@ class TestPageConstruction:
                 profile=profile, episode__isnull=True, completed=True
             ).values_list("title_id", flat=True)
         )
-        for row in rows.plan_build(profile=profile).rows:
+        for row in plans.plan_build(profile=profile).rows:
             if row.key != "watch-again":
                 assert not finished & set(row.title_ids), row.key
 
     def test_not_interested_titles_are_nowhere(self, trained: ModelVersion) -> None:
         profile = _demo("Ben")
-        plan = rows.plan_build(profile=profile)
+        plan = plans.plan_build(profile=profile)
         victim = Title.objects.get(pk=plan.rows[1].title_ids[0])
         services.not_interested_add(profile=profile, title=victim)
-        plan = rows.plan_build(profile=profile)
+        plan = plans.plan_build(profile=profile)
         assert all(victim.pk not in row.see_all_ids for row in plan.rows)
 
     def test_continue_watching_is_ordered_and_remove_keeps_progress(
@@ -110,25 +116,25 @@ class TestPageConstruction:
                 last_position=600,
                 last_watched_at=now - timedelta(days=3),
             )
-        plan = rows.plan_build(profile=profile)
+        plan = plans.plan_build(profile=profile)
         keep = plan.row("continue").title_ids
         assert keep[0] == recent.pk
         assert old.pk in keep
         services.continue_remove(profile=profile, title=recent)
         profile.refresh_from_db()
-        assert recent.pk not in rows.home_plan(profile=profile).row("continue").title_ids
+        assert recent.pk not in plans.home_plan(profile=profile).row("continue").title_ids
         assert WatchProgress.objects.get(profile=profile, title=recent).percent == 40
         # Watching it again brings it back, and the cached plan notices.
-        pause = services.Heartbeat(uuid.uuid4(), recent.pk, None, "pause", 2500, timezone.now())
-        services.watch_events_record(profile=profile, heartbeats=[pause])
-        assert recent.pk in rows.home_plan(profile=profile).row("continue").title_ids
+        pause = watching.Heartbeat(uuid.uuid4(), recent.pk, None, "pause", 2500, timezone.now())
+        watching.watch_events_record(profile=profile, heartbeats=[pause])
+        assert recent.pk in plans.home_plan(profile=profile).row("continue").title_ids
 
 
 class TestEvidence:
     def test_top_pick_evidence_is_the_scores_own_terms(self, trained: ModelVersion) -> None:
         profile = _demo("Ben")
-        plan = rows.plan_build(profile=profile)
-        read = rows.profile_read(profile)
+        plan = plans.plan_build(profile=profile)
+        read = activity_read(profile)
         mine = set(read.ratings) | set(read.progress) | {t for t, _ in read.my_list}
         serving = engine.serving_model()
         model = serving.model
@@ -154,12 +160,13 @@ class TestEvidence:
         self, trained: ModelVersion
     ) -> None:
         profile = _demo("Ana")
-        plan = rows.plan_build(profile=profile)
-        cat = rows.catalogue()
-        _index, unit, has_vector = cat.model_view(engine.serving_model())
+        plan = plans.plan_build(profile=profile)
+        cat = home_catalogue.catalogue()
+        serving = engine.serving_model()
+        _index, unit, has_vector = cat.model_view(serving.version.pk, serving.model)
         because = [row for row in plan.rows if row.key.startswith("because-")]
         assert because
-        read = rows.profile_read(profile)
+        read = activity_read(profile)
         for row in because:
             anchor = int(row.key.split("-")[1])
             assert anchor in read.progress or anchor in read.ratings
@@ -181,7 +188,7 @@ class TestEvidence:
             WatchProgressFactory(
                 profile=profile, title=title, percent=100, completed=True, is_private=True
             )
-        plan = rows.plan_build(profile=profile)
+        plan = plans.plan_build(profile=profile)
         assert not [row.key for row in plan.rows if row.key.startswith("because-")]
         assert all(title.pk not in plan.names for title in watched)
 
@@ -190,7 +197,7 @@ class TestEvidence:
     ) -> None:
         profile = _demo("Ana")
         _client(client, profile)
-        plan = rows.home_plan(profile=profile)
+        plan = plans.home_plan(profile=profile)
         because = next(row for row in plan.rows if row.key.startswith("because-"))
         anchor = Title.objects.get(pk=int(because.key.split("-")[1]))
         response = client.post(
@@ -200,7 +207,7 @@ class TestEvidence:
         assert "signals-changed" in response["HX-Trigger"]
         assert TasteExclusion.objects.filter(profile=profile, title=anchor).exists()
         profile.refresh_from_db()
-        plan = rows.home_plan(profile=profile)
+        plan = plans.home_plan(profile=profile)
         assert because.key not in [row.key for row in plan.rows]
         cited = {
             entry.get("title")
@@ -214,7 +221,7 @@ class TestEvidence:
     def test_trending_evidence_gives_the_instance_rank(self, trained: ModelVersion) -> None:
         from recommendations.models import TrendingTitle
 
-        plan = rows.plan_build(profile=_demo("Ben"))
+        plan = plans.plan_build(profile=_demo("Ben"))
         order = list(
             TrendingTitle.objects.order_by("-score", "title_id").values_list("title_id", flat=True)
         )
@@ -261,7 +268,7 @@ class TestFreshness:
         profile = _demo("Ben")
         _client(client, profile)
         client.get("/?minutes=90")
-        pick = _first_in_row(profile, "top-picks", rows.Intent(minutes=90))
+        pick = _first_in_row(profile, "top-picks", Intent(minutes=90))
         client.post(
             f"/titles/{pick.slug}/rate/",
             {"stars": "5"},
@@ -357,7 +364,7 @@ class TestPages:
     ) -> None:
         _client(client, _demo("Ana"))
         client.get("/")
-        plan_rows = rows.home_plan(profile=_demo("Ana")).rows
+        plan_rows = plans.home_plan(profile=_demo("Ana")).rows
         for row in plan_rows:
             # session, user, profile, the row's cards; the plan comes from the cache.
             with django_assert_max_num_queries(5):
@@ -377,7 +384,7 @@ class TestPages:
     ) -> None:
         profile = _demo("Ben")
         _client(client, profile)
-        pick = Title.objects.get(pk=rows.plan_build(profile=profile).row("top-picks").title_ids[0])
+        pick = Title.objects.get(pk=plans.plan_build(profile=profile).row("top-picks").title_ids[0])
         page = client.get(pick.get_absolute_url()).text
         assert "% match" in page
         assert "★ for you" in page
@@ -390,11 +397,11 @@ class TestIntent:
         Title.objects.filter(kind=Title.Kind.MOVIE).update(runtime_minutes=95)
         long = list(Title.objects.filter(kind=Title.Kind.MOVIE)[:40])
         Title.objects.filter(pk__in=[t.pk for t in long]).update(runtime_minutes=200)
-        rows._catalogue.clear()
+        home_catalogue.forget()
         from django.core.cache import cache
 
-        cache.delete(rows.CATALOGUE_STAMP_KEY)
-        plan = rows.plan_build(profile=profile, intent=rows.Intent(minutes=90))
+        cache.delete(home_catalogue.CATALOGUE_STAMP_KEY)
+        plan = plans.plan_build(profile=profile, intent=Intent(minutes=90))
         started = set(
             WatchProgress.objects.filter(profile=profile).values_list("title_id", flat=True)
         )
@@ -404,7 +411,7 @@ class TestIntent:
 
     def test_a_favourite_again_puts_watch_again_first(self, trained: ModelVersion) -> None:
         profile = _demo("Ana")
-        plan = rows.plan_build(profile=profile, intent=rows.Intent(mood="favourite"))
+        plan = plans.plan_build(profile=profile, intent=Intent(mood="favourite"))
         if plan.row("watch-again") is None:
             pytest.skip("The demo profile has nothing to watch again.")
         assert plan.rows[0].key == "watch-again"
@@ -420,8 +427,8 @@ class TestIntent:
         assert "minutes=30&amp;mood=new" in response.text or "minutes=30&mood=new" in response.text
 
     def test_unknown_intent_values_are_ignored(self) -> None:
-        assert rows.Intent.from_query({"minutes": "45", "mood": "x"}) == rows.Intent()
-        assert rows.Intent.from_query({"minutes": "90", "mood": "new"}).query() == (
+        assert Intent.from_query({"minutes": "45", "mood": "x"}) == Intent()
+        assert Intent.from_query({"minutes": "90", "mood": "new"}).query() == (
             "minutes=90&mood=new"
         )
 
@@ -430,7 +437,7 @@ class TestKids:
     def test_nothing_above_the_limit_in_any_row(self, trained: ModelVersion) -> None:
         kid = _demo("Kids")
         allowed = set(ratings_up_to(kid.max_maturity_age))
-        plan = rows.plan_build(profile=kid)
+        plan = plans.plan_build(profile=kid)
         ids = {tid for row in plan.rows for tid in row.see_all_ids}
         ratings = set(Title.objects.filter(pk__in=ids).values_list("maturity_rating", flat=True))
         assert ratings
@@ -445,7 +452,7 @@ class TestKids:
         for adult in Title.objects.exclude(maturity_rating__in=allowed)[:5]:
             RatingFactory(profile=kid, title=adult, stars=5)
         kid.refresh_from_db()
-        plan = rows.plan_build(profile=kid)
+        plan = plans.plan_build(profile=kid)
         named = set(plan.names)
         assert Title.objects.filter(pk__in=named).exclude(maturity_rating__in=allowed).count() == 0
         for by_title in plan.evidence.values():
@@ -460,12 +467,12 @@ class TestKids:
         adult = Title.objects.exclude(
             maturity_rating__in=ratings_up_to(kid.max_maturity_age)
         ).first()
-        for row in rows.home_plan(profile=kid).rows:
+        for row in plans.home_plan(profile=kid).rows:
             assert adult.name not in client.get(f"/rows/{row.key}/").text
         response = client.get(adult.get_absolute_url())
         assert response.status_code == 403
         assert "<html" in response.text
-        more = rows.title_insight(
+        more = insight.title_insight(
             profile=kid,
             title=Title.objects.filter(
                 maturity_rating__in=ratings_up_to(kid.max_maturity_age)
@@ -483,7 +490,7 @@ class TestColdStartAndFallbacks:
         page = client.get("/")
         assert page.status_code == 200
         assert "warming up" in page.text
-        keys = [row.key for row in rows.home_plan(profile=profile).rows]
+        keys = [row.key for row in plans.home_plan(profile=profile).rows]
         assert "top-picks" not in keys
         assert "trending" in keys
 
@@ -508,7 +515,7 @@ class TestColdStartAndFallbacks:
         client.post("/me/start/", {"skip": "1"})
         page = client.get("/")
         assert page.status_code == 200
-        keys = [row.key for row in rows.home_plan(profile=Profile.objects.get(pk=profile.pk)).rows]
+        keys = [row.key for row in plans.home_plan(profile=Profile.objects.get(pk=profile.pk)).rows]
         assert any(key.startswith("popular-") for key in keys)
         assert "top-picks" not in keys
 
@@ -520,7 +527,7 @@ class TestColdStartAndFallbacks:
         ) or list(Title.objects.values_list("pk", flat=True)[:3])
         client.post("/me/start/", {"titles": [str(pk) for pk in liked]})
         profile.refresh_from_db()
-        plan = rows.home_plan(profile=profile)
+        plan = plans.home_plan(profile=profile)
         assert plan.personal
         assert plan.row("top-picks") is not None
         assert ModelVersion.objects.count() == 1
@@ -529,23 +536,23 @@ class TestColdStartAndFallbacks:
         source = Title.objects.filter(genres__isnull=False).first()
         fresh = TitleFactory(name="Brand New Title", genres=list(source.genres.all()))
         fresh.tags.set(source.tags.all())
-        rows._catalogue.clear()
+        home_catalogue.forget()
         from django.core.cache import cache
 
-        cache.delete(rows.CATALOGUE_STAMP_KEY)
+        cache.delete(home_catalogue.CATALOGUE_STAMP_KEY)
         profile = ProfileFactory(account=_demo("Ana").account, name="Fresh eyes")
-        plan = rows.plan_build(profile=profile)
+        plan = plans.plan_build(profile=profile)
         assert fresh.pk in plan.row("new").see_all_ids
-        similar = rows.title_insight(profile=None, title=source).more_like_this
+        similar = insight.title_insight(profile=None, title=source).more_like_this
         neighbours = core_rows.neighbours_of(
-            int(rows.catalogue().index([source.pk])[0]),
+            int(home_catalogue.catalogue().index([source.pk])[0]),
             unit=None,
             has_vector=None,
-            content=rows.catalogue().content,
+            content=home_catalogue.catalogue().content,
         )
-        assert neighbours[rows.catalogue().index([fresh.pk])[0]] > 0
+        assert neighbours[home_catalogue.catalogue().index([fresh.pk])[0]] > 0
         assert similar
-        assert np.isfinite(neighbours).sum() == rows.catalogue().size - 1
+        assert np.isfinite(neighbours).sum() == home_catalogue.catalogue().size - 1
 
 
 class TestTimeBudget:
@@ -553,7 +560,7 @@ class TestTimeBudget:
 
     @staticmethod
     def _films_fitting(profile: Profile, minutes: int) -> tuple[int, int]:
-        plan = rows.plan_build(profile=profile, intent=rows.Intent(minutes=minutes))
+        plan = plans.plan_build(profile=profile, intent=Intent(minutes=minutes))
         shown = [tid for row in plan.rows for tid in row.title_ids]
         films = Title.objects.filter(pk__in=shown, kind=Title.Kind.MOVIE)
         progress = {
@@ -578,6 +585,6 @@ class TestTimeBudget:
 
     def test_without_a_budget_long_films_still_show(self, trained: ModelVersion) -> None:
         fitting, films = self._films_fitting(_demo("Ana"), 90)
-        plan = rows.plan_build(profile=_demo("Ana"))
+        plan = plans.plan_build(profile=_demo("Ana"))
         shown = [tid for row in plan.rows for tid in row.title_ids]
         assert Title.objects.filter(pk__in=shown, runtime_minutes__gt=101).exists()
