@@ -3,6 +3,7 @@ maturity limit, so no view can forget either."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -11,9 +12,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from accounts.models import Profile
-from catalog.maturity import ratings_up_to
 from catalog.models import Credit, Genre, Person, Season, Title
-from recommendations.selectors import titles_with_profile_state
 
 PAGE_SIZE = 24
 ROW_SIZE = 18
@@ -23,15 +22,25 @@ class MaturityForbidden(PermissionDenied):
     """The title exists but is above the current profile's maturity limit."""
 
 
-def _allowed_ratings(profile: Profile | None) -> list[str] | None:
-    if profile is None or profile.max_maturity_age >= 18:
-        return None
-    return ratings_up_to(profile.max_maturity_age)
+# A card shows the viewer's own rating, My List and progress. Those are recommendations'
+# data, an app above this one: it registers how to annotate them (its AppConfig.ready),
+# so the catalogue's pages show them without this app importing it.
+CardState = Callable[[QuerySet[Title], Profile], QuerySet[Title]]
+_card_states: list[CardState] = []
 
 
-def title_visible_queryset(*, profile: Profile | None) -> QuerySet[Title]:
-    # Callers are moving to Title.objects.visible_to; this goes with the last of them.
-    return Title.objects.visible_to(profile)
+def card_state_register(annotate: CardState) -> None:
+    if annotate not in _card_states:
+        _card_states.append(annotate)
+
+
+def with_viewer_state(titles: QuerySet[Title], profile: Profile | None) -> QuerySet[Title]:
+    """`titles` annotated with what the viewer did with each, in the same query."""
+    if profile is None:
+        return titles
+    for annotate in _card_states:
+        titles = annotate(titles, profile)
+    return titles
 
 
 def card_titles(titles: QuerySet[Title]) -> QuerySet[Title]:
@@ -43,7 +52,7 @@ def card_titles(titles: QuerySet[Title]) -> QuerySet[Title]:
 
 def card_queryset(titles: QuerySet[Title], profile: Profile | None) -> QuerySet[Title]:
     # With the profile's rating, list and progress annotated in the same query.
-    return titles_with_profile_state(card_titles(titles), profile=profile)
+    return with_viewer_state(card_titles(titles), profile)
 
 
 @dataclass(frozen=True)
@@ -174,11 +183,10 @@ def title_detail(*, slug: str, profile: Profile | None) -> Title:
             "seasons", queryset=Season.objects.prefetch_related("episodes").order_by("number")
         ),
     )
-    title = titles_with_profile_state(queryset, profile=profile).filter(slug=slug).first()
+    title = with_viewer_state(queryset, profile).filter(slug=slug).first()
     if title is None:
         raise Http404("No such title.")
-    allowed = _allowed_ratings(profile)
-    if allowed is not None and title.maturity_rating not in allowed:
+    if not title.within_limit(profile):
         raise MaturityForbidden(title.name)
     return title
 

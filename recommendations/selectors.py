@@ -41,6 +41,11 @@ def titles_with_profile_state(
     )
 
 
+def card_state(titles: QuerySet[Title], profile: Profile) -> QuerySet[Title]:
+    """The annotation the catalogue's cards use (registered in RecommendationsConfig.ready)."""
+    return titles_with_profile_state(titles, profile=profile)
+
+
 @dataclass(frozen=True)
 class Resume:
     """Where Play starts: an episode for a series, and a position in seconds.
