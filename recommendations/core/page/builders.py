@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from recommendations.core import rows as core_rows
+from recommendations.core import taste as core_taste
 from recommendations.core.page.catalogue import Catalogue
 from recommendations.core.page.context import (
     SEE_ALL_SIZE,
@@ -97,8 +98,8 @@ def top_picks_row(ctx: PageContext, pins: dict[str, int | None]) -> CandidateRow
     # The best by relevance, then calibrated: a taste the profile has shown lately gets
     # about its share of the row even when a larger taste outscores it title by title.
     pool = top(ctx, ctx.relevance, discover, n=SEE_ALL_SIZE * 3)
-    target = core_rows.feature_shares(ctx.liked, ctx.liked_weights, ctx.cat.genres)
-    items = core_rows.calibrated(
+    target = core_taste.feature_shares(ctx.liked, ctx.liked_weights, ctx.cat.genres)
+    items = core_taste.calibrated(
         pool, ctx.relevance, ctx.cat.genres, target, n=SEE_ALL_SIZE, weight=CALIBRATION
     )[:SEE_ALL_SIZE]
     if items.size == 0:
@@ -256,7 +257,7 @@ def taste_rows(ctx: PageContext) -> list[CandidateRow]:
         (ctx.cat.genres, ctx.cat.genre_meta, "genre"),
         (ctx.cat.tags, ctx.cat.tag_meta, "tag"),
     ):
-        chosen, strengths, support = core_rows.taste_strengths(items, weights, features)
+        chosen, strengths, support = core_taste.taste_strengths(items, weights, features)
         for column, strength, count in zip(chosen[:4], strengths[:4], support[:4], strict=True):
             found.append((float(strength), prefix, int(column), int(count), features, meta))
     found.sort(key=lambda f: -f[0])

@@ -14,13 +14,10 @@ import scipy.sparse as sp
 from recommendations.core.fold_in import fold_in_indices
 from recommendations.core.page.layout import CandidateRow, build_page
 from recommendations.core.rows import (
-    calibrated,
     explain,
-    feature_shares,
     neighbours_of,
     neighbours_of_each,
     profile_scores,
-    taste_strengths,
     theme_vectors,
     time_fit,
     unit_rows,
@@ -36,6 +33,7 @@ from recommendations.core.score import (
     ranking_scores,
 )
 from recommendations.core.similar import content_matrix, similar_items
+from recommendations.core.taste import calibrated, feature_shares, taste_strengths
 from recommendations.core.train import RankingModel, RatingFactors, TrainedModel
 
 from .conftest import TINY_FOLD_IN, Planted
