@@ -75,7 +75,8 @@ from recommendations.core.train import (  # noqa: E402
     train,
 )
 
-DATA = Path("/work/shared/data/movielens")
+# The shared data sits next to the project: ../shared/data/movielens.
+DATA = ROOT.parent / "shared" / "data" / "movielens"
 T = TypeVar("T")
 
 
