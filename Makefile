@@ -55,8 +55,11 @@ migrate: install
 run: install
 	@bin/run
 
+# One pytest-xdist worker per core (each with its own test database); TEST_WORKERS=0 runs
+# the suite in this process.
+TEST_WORKERS ?= auto
 test: install browser-deps
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.apps import apps
@@ -67,6 +69,27 @@ def alice_client(client: Client, alice: User, alice_profile: Profile) -> Client:
     client.force_login(alice)
     watch_as(client, alice_profile)
     return client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _worker_cache() -> Iterator[None]:
+    """Under pytest-xdist, each worker keeps its cache in a Redis database of its own.
+
+    Tests clear the cache (a FLUSHDB): on a shared database one worker would empty another's
+    in the middle of a test. Only where REDIS_CACHE_URL is set; local memory is per process.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    default = django_settings.CACHES["default"]
+    if not worker.startswith("gw") or "redis" not in default["BACKEND"].lower():
+        yield
+        return
+    url = urlsplit(default["LOCATION"])
+    database = int(url.path.strip("/") or 0) + int(worker.removeprefix("gw"))
+    location = urlunsplit(url._replace(path=f"/{database}"))
+    with override_settings(
+        CACHES={**django_settings.CACHES, "default": {**default, "LOCATION": location}}
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)
