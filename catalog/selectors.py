@@ -120,10 +120,13 @@ def genre_list(*, profile: Profile | None) -> list[Genre]:
 
 @dataclass(frozen=True)
 class Row:
+    """A row of cards as a template draws it (the catalogue's home, a profile's plan)."""
+
     key: str
     heading: str
     titles: list[Title]
     see_all_url: str
+    numbered: bool = False  # ranked: each card shows its number (Top 10)
 
 
 def home_rows(*, profile: Profile | None, genre_rows: int = 6) -> list[Row]:

@@ -11,11 +11,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog.models import Title
+from catalog.selectors import Row
 from recommendations.api.base import ProfileApi
 from recommendations.core.page.intent import INTENT_MINUTES, MOODS, Intent
 from recommendations.home.evidence import Evidence
 from recommendations.home.plan import home_plan
-from recommendations.home.row_views import RowView, row_view
+from recommendations.home.row_views import row_view
 
 
 class IntentSerializer(serializers.Serializer):
@@ -139,7 +140,7 @@ class RowSerializer(serializers.Serializer):
         ref_name = "Row"
 
 
-def _row_data(view: RowView, intent: Intent) -> dict[str, Any]:
+def _row_data(view: Row, intent: Intent) -> dict[str, Any]:
     query = intent.query()
     url = reverse("api:me-row", args=[view.key]) + (f"?{query}" if query else "")
     return {

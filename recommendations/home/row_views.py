@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.urls import reverse
 
 from accounts.models import Profile
 from catalog.models import Title
-from catalog.selectors import card_titles
+from catalog.selectors import Row, card_titles
 from recommendations.core.page.intent import Intent
 from recommendations.home.evidence import evidence_text
 from recommendations.home.plan import Plan
 
 
-@dataclass(frozen=True)
-class RowView:
-    key: str
-    heading: str
-    titles: list[Title]
-    see_all_url: str
-    numbered: bool = False
-
-
 def row_view(
     plan: Plan, key: str, *, profile: Profile, full: bool = False, intent: Intent | None = None
-) -> RowView | None:
+) -> Row | None:
     """A row's cards, in one query, each with its match, stars and evidence."""
     row = plan.row(key)
     if row is None:
@@ -56,6 +45,6 @@ def row_view(
         titles.append(title)
     query = intent.query() if intent else ""
     url = reverse("recommendations:row", args=[key]) + (f"?{query}" if query else "")
-    return RowView(
+    return Row(
         key=key, heading=row.heading, titles=titles, see_all_url=url, numbered=key == "top-10"
     )

@@ -8,12 +8,12 @@ this profile, with the fixed rows kept where viewers expect them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["CandidateRow", "PlacedRow", "build_page"]
+__all__ = ["CandidateRow", "build_page"]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -40,14 +40,8 @@ class CandidateRow:
     claims: bool = False
     min_items: int | None = None
     meta: dict = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class PlacedRow:
-    key: str
-    items: IntArray
-    value: float
-    meta: dict
+    # Set by `build_page`: the row's expected value on the page, which orders free rows.
+    value: float = 0.0
 
 
 def build_page(
@@ -57,7 +51,7 @@ def build_page(
     row_size: int = 18,
     min_items: int = 4,
     value_depth: int = 6,
-) -> list[PlacedRow]:
+) -> list[CandidateRow]:
     """De-duplicate titles across rows, drop short rows and order the rest.
 
     A title goes to the row where it ranks best (``1 - position / row_size``) and still
@@ -107,7 +101,7 @@ def build_page(
         if not short:
             break
         dropped |= short
-    placed: list[tuple[CandidateRow, PlacedRow]] = []
+    placed: list[CandidateRow] = []
     for r, row in enumerate(rows):
         if r in dropped:
             continue
@@ -119,15 +113,15 @@ def build_page(
                 keep.append(item)
         kept = np.asarray(keep, dtype=np.int64)
         value = row.prior * float(relevance[kept[:value_depth]].mean()) if kept.size else 0.0
-        placed.append((row, PlacedRow(key=row.key, items=kept, value=value, meta=row.meta)))
+        placed.append(replace(row, items=kept, value=value))
     # Pinned rows first, in their order; the others by value.
     pinned = sorted(
-        (i for i, (row, _) in enumerate(placed) if row.pinned is not None),
-        key=lambda i: (placed[i][0].pinned, i),
+        (i for i, row in enumerate(placed) if row.pinned is not None),
+        key=lambda i: (placed[i].pinned, i),
     )
     free = sorted(
-        (i for i, (row, _) in enumerate(placed) if row.pinned is None),
-        key=lambda i: (-placed[i][1].value, i),
+        (i for i, row in enumerate(placed) if row.pinned is None),
+        key=lambda i: (-placed[i].value, i),
     )
     order = pinned + free
-    return [placed[i][1] for i in order]
+    return [placed[i] for i in order]
