@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from django.apps import apps
 from django.contrib.sessions.models import Session
@@ -14,8 +11,6 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Profile, User
-from catalog.models import Title
-from recommendations import services, watching
 from recommendations.models import (
     ListItem,
     NotInterested,
@@ -24,56 +19,10 @@ from recommendations.models import (
     WatchEvent,
     WatchProgress,
 )
-from recommendations.watching import Heartbeat
-from tests.factories import EpisodeFactory, ProfileFactory, SeasonFactory, TitleFactory, UserFactory
-from tests.helpers import watch_as
+from tests.factories import ProfileFactory, UserFactory
+from tests.helpers import fill, signed_in
 
 pytestmark = pytest.mark.django_db
-
-T0 = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
-
-
-def beat(title: Title, kind: str, position: int, at: int, episode: object = None) -> Heartbeat:
-    return Heartbeat(
-        client_event_id=uuid.uuid4(),
-        title_id=title.pk,
-        episode_id=getattr(episode, "pk", None),
-        kind=kind,
-        position=position,
-        occurred_at=T0 + timedelta(seconds=at),
-    )
-
-
-def fill(profile: Profile) -> dict[str, Title]:
-    """One row of every kind a profile owns, written through the services."""
-    film = TitleFactory(name=f"{profile.name} film", year=1999)
-    liked = TitleFactory(name=f"{profile.name} liked", year=2004)
-    refused = TitleFactory(name=f"{profile.name} refused")
-    series = SeasonFactory(title__name=f"{profile.name} series", number=1).title
-    episode = EpisodeFactory(season=series.seasons.get(), number=1, name="Pilot")
-    services.rating_set(profile=profile, title=film, stars="3.5")
-    services.rating_set(profile=profile, title=liked, thumbs="two_up")
-    services.list_add(profile=profile, title=liked)
-    services.not_interested_add(profile=profile, title=refused)
-    services.taste_exclusion_set(profile=profile, title=film, excluded=True)
-    watching.watch_events_record(
-        profile=profile,
-        heartbeats=[
-            beat(film, "start", 0, 0),
-            beat(film, "progress", 600, 600),
-            beat(series, "start", 0, 1000, episode),
-            beat(series, "stop", 300, 1300, episode),
-        ],
-    )
-    return {"film": film, "liked": liked, "refused": refused, "series": series}
-
-
-def signed_in(user: User, profile: Profile | None, *, csrf: bool = False) -> Client:
-    client = Client(enforce_csrf_checks=csrf)
-    client.force_login(user)
-    if profile is not None:
-        watch_as(client, profile)
-    return client
 
 
 def _owner_fields() -> list[tuple[type[models.Model], str, type[models.Model]]]:
