@@ -1,25 +1,25 @@
-"""Title cards and their widgets, drawn in Python.
+"""Title cards and their My List toggle, drawn with `format_html`.
 
-A home page shows about two hundred cards. As a template (its includes, tags and
-filters) a card cost 0.3 ms, the largest part of a row fragment's time; built here it is
-a few string joins. These functions are the card's only definition: every page of cards
-and the HTMX responses that re-draw a card's My List button go through them (the
-`title_card` and `list_button` template tags).
-
-Every value taken from a title or a request is escaped with `html.escape`; the rest is
-constant markup.
+A home page shows about two hundred cards. Drawn from one template a card cost six to
+seven times the hand-escaped f-strings it was before, and drawn with `format_html` two to
+two and a half times (docs/benchmarks.md, "Cards: one template or `format_html`"). So
+the card's markup is the format strings below, and every value put into them is escaped
+by `format_html`, as a template would. These functions are the card's only definition:
+every page of cards and the responses that re-draw a card or its My List toggle go
+through them (the `title_card` and `list_button` tags of `{% load cards %}`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from html import escape
 
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from config.slug_urls import slug_url
-from recommendations.models import HALF_STARS, Thumbs
+from recommendations.models import Thumbs
 
 # Inline SVG icons (their path data), so nothing depends on emoji fonts.
 ICON_PATHS = {
@@ -40,8 +40,11 @@ ICON_PATHS = {
     ),
 }
 ICONS = {
-    name: '<svg class="icon" viewBox="0 0 24 24" aria-hidden="true">'
-    f'<path d="{path}" fill="currentColor"/></svg>'
+    name: format_html(
+        '<svg class="icon" viewBox="0 0 24 24" aria-hidden="true">'
+        '<path d="{}" fill="currentColor"/></svg>',
+        path,
+    )
     for name, path in ICON_PATHS.items()
 }
 
@@ -51,43 +54,13 @@ def stars_label(value: Decimal) -> str:
     return f"{value:.0f}" if value == value.to_integral_value() else f"{value:.1f}"
 
 
-# (value, label, side, noun) per half star, worked out once rather than per card.
-_HALF_STARS = [
-    (
-        str(value),
-        stars_label(value),
-        ("star-left", "star-right")[i % 2],
-        "star" if value == 1 else "stars",
-    )
-    for i, value in enumerate(HALF_STARS)
-]
-
-
-def star_buttons(title: object) -> str:
-    """The rating's ten half stars: one radio group, so one Tab stop; arrows change it."""
-    mine = getattr(title, "my_stars", None)
-    slug = escape(getattr(title, "slug", ""))
-    parts = []
-    for value, label, side, noun in _HALF_STARS:
-        checked = " checked" if mine is not None and mine == Decimal(value) else ""
-        at = f"rate-{slug}-{value}"
-        parts.append(
-            f'<input type="radio" class="star-input" name="stars" value="{value}" id="{at}"'
-            f"{checked}>"
-            f'<label for="{at}" class="star {side}" title="{label} {noun}">'
-            f'<span class="visually-hidden">{label} {noun}</span>'
-            '<span class="star-glyph" aria-hidden="true">★</span></label>'
-        )
-    return "".join(parts)
-
-
 @dataclass(frozen=True)
 class CardContext:
     """What every card of one response shares: worked out once per response."""
 
     # The hidden inputs every card form carries: the CSRF token (a form posted without
     # JS needs it; HTMX sends the header from <body>) and where to come back to.
-    hidden_inputs: str
+    hidden_inputs: SafeString
     # Actions (play, list, hide, rate, why) are drawn only for a viewing profile.
     with_actions: bool
 
@@ -95,12 +68,16 @@ class CardContext:
     def build(
         cls, *, request: HttpRequest | None, csrf_token: object, profile: object
     ) -> CardContext:
-        inputs = ""
+        inputs = SafeString()
         token = str(csrf_token) if csrf_token else ""
         if token and token != "NOTPROVIDED":
-            inputs = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
+            inputs = format_html(
+                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token
+            )
         if request is not None:
-            inputs += f'<input type="hidden" name="next" value="{escape(request.get_full_path())}">'
+            inputs += format_html(
+                '<input type="hidden" name="next" value="{}">', request.get_full_path()
+            )
         return cls(hidden_inputs=inputs, with_actions=profile is not None)
 
 
@@ -113,193 +90,216 @@ def duration(minutes: float) -> str:
     return f"{hours} h {rest} min" if rest else f"{hours} h"
 
 
-def _runtime(title: object, percent: object, completed: object) -> str:
-    """What a card says of a title's length: what is left of a film under way."""
+def _facts(title: object, under_way: bool, completed: object) -> str:
+    """A card's meta line: the year, the length (what is left of a film under way)."""
+    facts = [str(title.year)] if title.year is not None else []
     minutes = getattr(title, "runtime_minutes", None)
-    if not minutes:
-        return ""
     if title.kind == "series":
-        return f"{minutes}-min episodes"
-    if percent and not completed:
-        left = minutes * (1 - float(percent) / 100)
-        return f"{duration(left)} left"
-    return duration(minutes)
+        facts.append(f"{minutes}-min episodes" if minutes else "Series")
+    elif minutes and under_way:
+        facts.append(f"{duration(minutes * (1 - float(title.progress_percent) / 100))} left")
+    elif minutes:
+        facts.append(duration(minutes))
+    if completed:
+        facts.append("Watched")
+    return " · ".join(facts)
 
 
 def _percent(value: object) -> str:
     return str(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _post_form(url: str, ctx: CardContext, hx: str, body: str) -> str:
-    url = escape(url)
-    return (
-        f'<form class="inline-form" method="post" action="{url}" hx-post="{url}" {hx}>'
-        f"{ctx.hidden_inputs}{body}</form>"
+# The card's markup: format strings, composed here once from named pieces and filled by
+# one `format_html` call per card (one per piece cost 15% more: each call has a cost of
+# its own besides escaping).
+# `{inputs}` are the CardContext's hidden inputs, in every form.
+
+# Add to / remove from My List, swapped in place.
+_LIST_FORM = (
+    '<form class="inline-form" method="post" action="{list_url}" hx-post="{list_url}" '
+    'hx-target="this" hx-swap="outerHTML">{inputs}{list_state}'
+    '<span class="{list_label}">My List</span></button></form>'
+)
+_LIST_STATES = {
+    True: format_html(
+        '<input type="hidden" name="action" value="remove">'
+        '<button type="submit" class="icon-button is-on" aria-pressed="true" '
+        'title="Remove from My List">{}',
+        ICONS["check"],
+    ),
+    False: format_html(
+        '<input type="hidden" name="action" value="add">'
+        '<button type="submit" class="icon-button" aria-pressed="false" '
+        'title="Add to My List">{}',
+        ICONS["plus"],
+    ),
+}
+# Not interested; on Continue watching, leave the row (the progress is kept).
+_HIDE_FORM_OPEN = (
+    '<form class="inline-form" method="post" action="{hide_url}" hx-post="{hide_url}" '
+    'hx-target="closest .card" hx-swap="outerHTML">{inputs}'
+    '<button type="submit" class="link-button">{hide_icon}'
+)
+_HIDE_FORMS = {
+    False: _HIDE_FORM_OPEN + ' Not interested<span class="visually-hidden"> in {name}</span>'
+    "</button></form>",
+    True: _HIDE_FORM_OPEN + ' Remove from row<span class="visually-hidden"> Continue watching: '
+    '{name}</span></button><span class="more-note">Your progress is kept.</span></form>',
+}
+# Play, My List, and under More: the rating (fetched when More is opened: drawn on every
+# card it was half of a row's markup; without JS the link opens the title page at its
+# widget), why this, hide. Then the profile's own rating, shown.
+_ACTIONS = {
+    leaves_row: '<div class="card-actions">'
+    '<a class="icon-button" href="{play_url}" title="{verb}">{play_icon}'
+    '<span class="visually-hidden">{verb}: {name}</span></a>'
+    + _LIST_FORM
+    + '<details class="card-more"><summary class="icon-button" title="More">'
+    '<span aria-hidden="true">⋯</span>'
+    '<span class="visually-hidden">More about {name}: rate, why this, hide</span></summary>'
+    '<div class="card-more-panel"><a class="rating-load" id="rating-{slug}" '
+    'href="{link}#your-rating" hx-get="{rate_url}" '
+    'hx-trigger="toggle once from:closest details" hx-swap="outerHTML">Rate {name}</a>'
+    "{evidence}" + hide_form + "</div></details>{your_rating}</div>"
+    for leaves_row, hide_form in _HIDE_FORMS.items()
+}
+_CARD_OPEN = (
+    '<article class="card{ranked}">{rank}<a class="card-link" href="{link}">'
+    '<span class="card-poster"><img class="poster" src="{poster}" alt="" loading="lazy" '
+    'width="300" height="450">{progress}</span><span class="card-name">{name}</span>'
+    '{match}<span class="card-meta">{facts}</span></a>'
+)
+_CARD = _CARD_OPEN + "</article>"
+_CARD_WITH_ACTIONS = {
+    leaves_row: _CARD_OPEN + actions + "</article>" for leaves_row, actions in _ACTIONS.items()
+}
+_RANK = (
+    '<span class="rank" aria-hidden="true">{rank}</span>'
+    '<span class="visually-hidden">Number {rank} today:</span>'
+)
+# An SVG's width attribute, not a style attribute: the CSP refuses those.
+_PROGRESS = (
+    '<span class="progress" role="img" aria-label="{shown}% watched">'
+    '<svg viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true">'
+    '<rect width="{shown}" height="1"/></svg></span>'
+)
+_MATCH = (
+    '<span class="card-meta"><span class="match">{match}% match</span> · '
+    '<span class="predicted" aria-label="you’d rate it about {stars} stars">★{stars}</span></span>'
+)
+_STRIKE_FORM = (
+    ' <form class="inline-form" method="post" action="{url}" hx-post="{url}" hx-swap="none">'
+    '{inputs}<input type="hidden" name="excluded" value="on">'
+    '<button type="submit" class="link-button strike" '
+    'title="Don’t use {name} for my recommendations">Don’t use {name}</button></form>'
+)
+_STARS_PEEK = (
+    '<span class="stars-peek" data-stars="{label}" aria-hidden="true"></span>'
+    '<span class="visually-hidden">You rated it {label} stars</span>'
+)
+_THUMBS_PEEK = (
+    '<span class="thumbs-peek" aria-hidden="true">{icons}</span>'
+    '<span class="visually-hidden">You gave it {words}</span>'
+)
+_THUMBS = {
+    Thumbs.DOWN: ("thumbs down", ICONS["thumb-down"]),
+    Thumbs.UP: ("thumbs up", ICONS["thumb-up"]),
+    Thumbs.TWO_UP: ("two thumbs up", ICONS["thumb-up"] + ICONS["thumb-up"]),
+}
+
+
+def list_button(title: object, ctx: CardContext, *, wide: bool = False) -> SafeString:
+    """Add to / remove from My List, swapped in place."""
+    return format_html(
+        _LIST_FORM,
+        list_url=slug_url("recommendations:list_toggle", title.slug),
+        inputs=ctx.hidden_inputs,
+        list_state=_LIST_STATES[bool(getattr(title, "in_my_list", False))],
+        list_label="" if wide else "visually-hidden",
     )
 
 
-def list_button(title: object, ctx: CardContext, *, wide: bool = False) -> str:
-    """Add to / remove from My List, swapped in place."""
-    label = "" if wide else "visually-hidden"
-    if getattr(title, "in_my_list", False):
-        body = (
-            '<input type="hidden" name="action" value="remove">'
-            '<button type="submit" class="icon-button is-on" aria-pressed="true" '
-            f'title="Remove from My List">{ICONS["check"]}'
-            f'<span class="{label}">My List</span></button>'
-        )
-    else:
-        body = (
-            '<input type="hidden" name="action" value="add">'
-            '<button type="submit" class="icon-button" aria-pressed="false" '
-            f'title="Add to My List">{ICONS["plus"]}'
-            f'<span class="{label}">My List</span></button>'
-        )
-    url = slug_url("recommendations:list_toggle", title.slug)
-    return _post_form(url, ctx, 'hx-target="this" hx-swap="outerHTML"', body)
-
-
-def _your_rating(title: object) -> str:
+def _your_rating(title: object) -> SafeString | str:
     """The profile's rating, shown on the card (the control is under More)."""
     mine = getattr(title, "my_stars", None)
-    thumbs = getattr(title, "my_thumbs", None)
     if mine:
-        label = stars_label(Decimal(mine))
-        return (
-            f'<span class="stars-peek" data-stars="{label}" aria-hidden="true"></span>'
-            f'<span class="visually-hidden">You rated it {label} stars</span>'
-        )
+        return format_html(_STARS_PEEK, label=stars_label(Decimal(mine)))
+    thumbs = _THUMBS.get(getattr(title, "my_thumbs", None))
     if thumbs:
-        icons = (
-            ICONS["thumb-down"]
-            if thumbs < 0
-            else ICONS["thumb-up"] * (2 if thumbs == Thumbs.TWO_UP else 1)
-        )
-        words = {-1: "thumbs down", 1: "thumbs up"}.get(thumbs, "two thumbs up")
-        return (
-            f'<span class="thumbs-peek" aria-hidden="true">{icons}</span>'
-            f'<span class="visually-hidden">You gave it {words}</span>'
-        )
+        return format_html(_THUMBS_PEEK, words=thumbs[0], icons=thumbs[1])
     return ""
 
 
-def _rating_loader(title: object, name: str, slug: str) -> str:
-    # The widget is fetched when More is opened: drawn on every card it was half of a
-    # row's markup. Without JS the link opens the title page at its widget.
-    rate_url = escape(slug_url("recommendations:rate", title.slug))
-    page_url = escape(title.get_absolute_url())
-    return (
-        f'<a class="rating-load" id="rating-{slug}" href="{page_url}#your-rating" '
-        f'hx-get="{rate_url}" hx-trigger="toggle once from:closest details" '
-        f'hx-swap="outerHTML">Rate {name}</a>'
-    )
-
-
-def _evidence(title: object, ctx: CardContext) -> str:
+def _evidence(title: object, ctx: CardContext) -> SafeString | str:
+    """Why this, each reason that names a title with a way to stop using it."""
     reasons = getattr(title, "evidence", None)
     if not reasons:
         return ""
-    items = []
-    for reason in reasons:
-        strike = ""
-        if reason.strikable:
-            other = escape(reason.title_name)
-            strike = " " + _post_form(
-                slug_url("recommendations:taste_exclusion", reason.title_slug),
-                ctx,
-                'hx-swap="none"',
-                '<input type="hidden" name="excluded" value="on">'
-                f'<button type="submit" class="link-button strike" '
-                f'title="Don’t use {other} for my recommendations">Don’t use {other}</button>',
+    items = format_html_join(
+        "",
+        "<li>{}{}</li>",
+        (
+            (
+                reason.text,
+                format_html(
+                    _STRIKE_FORM,
+                    url=slug_url("recommendations:taste_exclusion", reason.title_slug),
+                    inputs=ctx.hidden_inputs,
+                    name=reason.title_name,
+                )
+                if reason.strikable
+                else "",
             )
-        items.append(f"<li>{escape(reason.text)}{strike}</li>")
-    return f'<p class="why-heading">Why this?</p><ul class="why">{"".join(items)}</ul>'
-
-
-def _actions(title: object, name: str, slug: str, ctx: CardContext, row_key: str) -> str:
-    started = getattr(title, "progress_percent", None) and not getattr(
-        title, "progress_completed", None
+            for reason in reasons
+        ),
     )
-    # A series under way plays its next episode: "Play S1:E2".
-    verb = getattr(title, "resume_label", None) or ("Resume" if started else "Play")
-    play = escape(slug_url("recommendations:player", title.slug))
-    if row_key == "continue":
-        hide = _post_form(
-            slug_url("recommendations:continue_remove", title.slug),
-            ctx,
-            'hx-target="closest .card" hx-swap="outerHTML"',
-            f'<button type="submit" class="link-button">{ICONS["hide"]} Remove from row'
-            f'<span class="visually-hidden"> Continue watching: {name}</span>'
-            '</button><span class="more-note">Your progress is kept.</span>',
-        )
-    else:
-        hide = _post_form(
-            slug_url("recommendations:not_interested", title.slug),
-            ctx,
-            'hx-target="closest .card" hx-swap="outerHTML"',
-            f'<button type="submit" class="link-button">{ICONS["hide"]} Not interested'
-            f'<span class="visually-hidden"> in {name}</span></button>',
-        )
-    more = (
-        '<details class="card-more"><summary class="icon-button" title="More">'
-        '<span aria-hidden="true">⋯</span>'
-        f'<span class="visually-hidden">More about {name}: rate, why this, hide</span>'
-        f'</summary><div class="card-more-panel">{_rating_loader(title, name, slug)}'
-        f"{_evidence(title, ctx)}{hide}</div></details>"
-    )
-    return (
-        f'<div class="card-actions"><a class="icon-button" href="{play}" title="{escape(verb)}">'
-        f'{ICONS["play"]}<span class="visually-hidden">{escape(verb)}: {name}</span></a>'
-        f"{list_button(title, ctx)}{more}{_your_rating(title)}</div>"
-    )
+    return format_html('<p class="why-heading">Why this?</p><ul class="why">{}</ul>', items)
 
 
-def title_card(title: object, ctx: CardContext, *, row_key: str = "") -> str:
+def title_card(title: object, ctx: CardContext, *, row_key: str = "") -> SafeString:
     """One card: poster, name, match, year; with a profile, its actions and evidence."""
-    name = escape(title.name)
-    slug = escape(title.slug)
     rank = getattr(title, "rank", None)
     percent = getattr(title, "progress_percent", None)
     completed = getattr(title, "progress_completed", None)
-    parts = [f'<article class="card{" card-ranked" if rank else ""}">']
-    if rank:
-        parts.append(
-            f'<span class="rank" aria-hidden="true">{rank}</span>'
-            f'<span class="visually-hidden">Number {rank} today:</span>'
-        )
-    parts.append(
-        f'<a class="card-link" href="{escape(title.get_absolute_url())}"><span class="card-poster">'
-        f'<img class="poster" src="{escape(title.poster_url)}" alt="" loading="lazy" '
-        'width="300" height="450">'
-    )
-    if percent and not completed:
-        shown = _percent(percent)
-        parts.append(
-            f'<span class="progress" role="img" aria-label="{shown}% watched">'
-            # An SVG's width attribute, not a style attribute: the CSP refuses those.
-            '<svg viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true">'
-            f'<rect width="{shown}" height="1"/></svg></span>'
-        )
-    parts.append(f'</span><span class="card-name">{name}</span>')
+    under_way = bool(percent) and not completed
     match = getattr(title, "match", None)
-    if match is not None:
-        stars = getattr(title, "predicted_stars", None)
-        stars = "" if stars is None else f"{stars:.1f}"
-        parts.append(
-            f'<span class="card-meta"><span class="match">{match}% match</span> · '
-            f'<span class="predicted" aria-label="you’d rate it about {stars} stars">'
-            f"★{stars}</span></span>"
-        )
-    facts = [str(title.year)] if title.year is not None else []
-    runtime = _runtime(title, percent, completed)
-    if runtime:
-        facts.append(runtime)
-    elif title.kind == "series":
-        facts.append("Series")
-    if completed:
-        facts.append("Watched")
-    parts.append(f'<span class="card-meta">{" · ".join(facts)}</span></a>')
-    if ctx.with_actions:
-        parts.append(_actions(title, name, slug, ctx, row_key))
-    parts.append("</article>")
-    return "".join(parts)
+    stars = getattr(title, "predicted_stars", None)
+    card = {
+        "ranked": " card-ranked" if rank else "",
+        "rank": format_html(_RANK, rank=rank) if rank else "",
+        "link": title.get_absolute_url(),
+        "poster": title.poster_url,
+        "progress": format_html(_PROGRESS, shown=_percent(percent)) if under_way else "",
+        "name": title.name,
+        "match": (
+            format_html(_MATCH, match=match, stars="" if stars is None else f"{stars:.1f}")
+            if match is not None
+            else ""
+        ),
+        "facts": _facts(title, under_way, completed),
+    }
+    if not ctx.with_actions:
+        return format_html(_CARD, **card)
+    return format_html(
+        _CARD_WITH_ACTIONS[row_key == "continue"],
+        **card,
+        play_url=slug_url("recommendations:player", title.slug),
+        # A series under way plays its next episode: "Play S1:E2".
+        verb=getattr(title, "resume_label", None) or ("Resume" if under_way else "Play"),
+        play_icon=ICONS["play"],
+        inputs=ctx.hidden_inputs,
+        list_url=slug_url("recommendations:list_toggle", title.slug),
+        list_state=_LIST_STATES[bool(getattr(title, "in_my_list", False))],
+        list_label="visually-hidden",
+        slug=title.slug,
+        rate_url=slug_url("recommendations:rate", title.slug),
+        evidence=_evidence(title, ctx),
+        hide_url=slug_url(
+            "recommendations:continue_remove"
+            if row_key == "continue"
+            else "recommendations:not_interested",
+            title.slug,
+        ),
+        hide_icon=ICONS["hide"],
+        your_rating=_your_rating(title),
+    )

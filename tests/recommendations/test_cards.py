@@ -1,12 +1,15 @@
-"""Title cards drawn in Python (recommendations/cards.py): markup, escaping and states."""
+"""Title cards (recommendations/cards.py, format_html) and the rating widget they fetch:
+markup, escaping and states."""
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.template import Context, Template
+from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from catalog.models import Title
@@ -54,6 +57,22 @@ def test_names_and_evidence_are_escaped() -> None:
     assert "<i>" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
     assert "Don’t use &lt;i&gt;" in html
+
+
+def test_every_value_is_escaped_once() -> None:
+    title = _title(
+        name="Tom & Jerry",
+        evidence=[
+            Evidence(
+                text="Because you liked A & B", title_id=2, title_name="A & B", title_slug="ab"
+            )
+        ],
+    )
+    html = cards.title_card(title, _ctx(path="/rows/top-picks/?minutes=30&mood=new"))
+    assert html.count("Tom &amp; Jerry") == 5  # name, play, more, rate, not interested
+    assert "Because you liked A &amp; B" in html
+    assert 'value="/rows/top-picks/?minutes=30&amp;mood=new"' in html
+    assert "&amp;amp;" not in html
 
 
 def test_every_form_carries_the_token_and_the_way_back() -> None:
@@ -183,7 +202,11 @@ def test_a_series_under_way_plays_its_next_episode() -> None:
 
 
 def test_the_stars_are_one_radio_group_with_spoken_labels() -> None:
-    html = cards.star_buttons(_title(my_stars=Decimal("3.5")))
+    request = RequestFactory().get("/titles/arrival/rate/")
+    request.user = SimpleNamespace(rating_scale="stars", is_authenticated=False)
+    html = render_to_string(
+        "recommendations/_rating.html", {"title": _title(my_stars=Decimal("3.5"))}, request
+    )
     assert html.count('type="radio"') == 10
     assert html.count('name="stars"') == 10
     assert re.findall(r'value="([\d.]+)"[^>]*checked', html) == ["3.5"]
@@ -191,6 +214,9 @@ def test_the_stars_are_one_radio_group_with_spoken_labels() -> None:
     assert ">0.5 stars<" in html
     assert ">4 stars<" in html
     assert "Rate 1 stars" not in html
+    assert 'id="rate-arrival-0.5"' in html
+    assert '<label for="rate-arrival-0.5" class="star star-left" title="0.5 stars">' in html
+    assert '<label for="rate-arrival-5" class="star star-right" title="5 stars">' in html
 
 
 def test_list_button_states() -> None:
@@ -206,7 +232,7 @@ def test_list_button_states() -> None:
 def test_the_template_tag_shares_one_context_per_response() -> None:
     request = RequestFactory().get("/browse/")
     template = Template(
-        "{% load signals %}{% for title in titles %}{% title_card title %}{% endfor %}"
+        "{% load cards %}{% for title in titles %}{% title_card title %}{% endfor %}"
     )
     html = template.render(
         Context(

@@ -1,9 +1,13 @@
+"""`{% load cards %}`: title cards and the widgets and icons they share with the title
+page, the rating widget and the player."""
+
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django import template
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from config.slug_urls import slug_url
 from recommendations import cards
@@ -15,7 +19,7 @@ register = template.Library()
 @register.simple_tag
 def icon(name: str) -> SafeString:
     """`{% icon "play" %}`: one of the inline SVG icons."""
-    return mark_safe(cards.ICONS[name])  # noqa: S308 - constant markup
+    return cards.ICONS[name]
 
 
 _CARD_CONTEXT = object()
@@ -37,13 +41,13 @@ def _card_context(context: template.Context) -> cards.CardContext:
 @register.simple_tag(takes_context=True)
 def title_card(context: template.Context, title: object, row_key: str = "") -> SafeString:
     """`{% title_card title row.key %}`: a card (recommendations/cards.py)."""
-    return mark_safe(cards.title_card(title, _card_context(context), row_key=row_key))  # noqa: S308
+    return cards.title_card(title, _card_context(context), row_key=row_key)
 
 
 @register.simple_tag(takes_context=True)
 def list_button(context: template.Context, title: object, wide: bool = False) -> SafeString:
     """`{% list_button title wide=True %}`: the My List toggle of a card or a title page."""
-    return mark_safe(cards.list_button(title, _card_context(context), wide=wide))  # noqa: S308
+    return cards.list_button(title, _card_context(context), wide=wide)
 
 
 @register.simple_tag(name="slug_url")
@@ -52,15 +56,34 @@ def slug_url_tag(name: str, slug: str) -> str:
     return slug_url(name, slug)
 
 
-@register.simple_tag
-def star_buttons(title: object) -> SafeString:
-    """The ten half-star buttons of a rating widget, built in Python (180 per row once)."""
-    return mark_safe(cards.star_buttons(title))  # noqa: S308 - numbers and an escaped slug
+@dataclass(frozen=True)
+class HalfStar:
+    """One choice of the rating widget's star scale."""
+
+    stars: Decimal
+    value: str
+    label: str  # as spoken: 4 or 4.5
+    noun: str  # star or stars
+    side: str  # which half of a glyph it draws
+
+
+# Worked out once rather than per widget.
+_HALF_STARS = [
+    HalfStar(
+        stars=value,
+        value=str(value),
+        label=cards.stars_label(value),
+        noun="star" if value == 1 else "stars",
+        side=("star-left", "star-right")[i % 2],
+    )
+    for i, value in enumerate(HALF_STARS)
+]
 
 
 @register.simple_tag
-def half_stars() -> list[Decimal]:
-    return HALF_STARS
+def half_stars() -> list[HalfStar]:
+    """`{% half_stars as choices %}`: the ten half stars of the rating widget, 0.5 to 5."""
+    return _HALF_STARS
 
 
 @register.simple_tag
