@@ -33,20 +33,22 @@ unless `--redis`):
   the view builds the new plan in that response), followed by the top-picks fragment,
   which must no longer show it; cProfile of plan builds and of warm fragments; and the
   rows' markup alone: the rows of 20 warm pages drawn again from cards already loaded
-  (`catalog/home.html#row`, no query), per row and per card.
+  (`catalog/home.html#row`, no query), per row and per card, in CPU time.
   Times are `perf_counter` around `client.get`/`client.post` (the whole Django stack,
   in-process: server time); queries are counted with `CaptureQueriesContext`; CPU is this
   process's `process_time` (PostgreSQL's own work is not in it).
 
-With the test settings Celery would run the post-rating candidates refresh inside the
-request; a web process only enqueues it, so the measure step turns eager mode off (the
-task goes to an in-memory broker nobody reads) and times the refresh separately.
+With the test settings Celery would run a task inside the request that asks for it; a
+web process only enqueues it (a rebuild of the catalogue arrays once they are stale), so
+the measure step turns eager mode off: the task goes to an in-memory broker nobody reads
+and the arrays already loaded keep serving, as between two rebuilds by the worker.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import importlib
 import io
 import json
 import os
@@ -75,24 +77,33 @@ DATABASE_SUFFIXES = {"ml-1m": "ml1m", "synthetic": "synth"}
 REDIS_URL = "redis://127.0.0.1:6379/11"
 NEW_PROFILE_PREFIX = "New "
 ROW_KINDS = ("because-", "like-", "popular-")
-# The steps of rows.plan_build, timed one by one (profile_read is inside _profile_context).
+# The steps of `recommendations.home.plan.plan_build`, timed one by one by wrapping the
+# module attribute each is called through (activity_read is inside profile_context).
 PLAN_PARTS = (
-    "_profile_context",
-    "profile_read",
-    "_continue_row",
-    "_top_picks_row",
-    "_because_rows",
-    "_taste_rows",
-    "_trending_rows",
-    "_new_row",
-    "_my_list_row",
-    "_watch_again_row",
-    "_popular_rows",
+    ("recommendations.home.plan", "profile_context"),
+    ("recommendations.home.context", "activity_read"),
+    *(
+        ("recommendations.core.page.builders", name)
+        for name in (
+            "continue_row",
+            "top_picks_row",
+            "because_rows",
+            "taste_rows",
+            "trending_rows",
+            "new_row",
+            "my_list_row",
+            "watch_again_row",
+            "popular_rows",
+        )
+    ),
+    ("recommendations.core.page.assemble", "build_page"),
 )
+PLAN_LABEL = "`plan_build()` called directly"
+REST_LABEL = "… the rest (names query, cards, evidence)"
 RATE_LABEL = "rate 5★ from home (`POST /titles/<slug>/rate/`, HTMX): new plan built in it"
 AFTER_LABEL = "top-picks fragment right after the rating"
-MARKUP_LABEL = "row markup alone (`catalog/home.html#row`, cards loaded, no query)"
-MARKUP_REPEATS = 5
+MARKUP_LABEL = "row markup alone (`catalog/home.html#row`, cards loaded, no query), CPU"
+MARKUP_REPEATS = 10
 CARD_LINK = re.compile(r'class="card-link" href="/titles/([^/"]+)/"')
 ONE_ROW = re.compile(r'<section class="row( row-lazy)?" id="row-([^"]+)"')
 
@@ -399,6 +410,7 @@ def _train_synthetic(args: argparse.Namespace, extra: dict) -> None:
 
     from bench.synthetic import training_data
     from recommendations import engine
+    from recommendations.activity import activities_read
     from recommendations.core import signals as core_signals
     from recommendations.core import train as core_train
     from recommendations.models import ModelVersion
@@ -413,7 +425,8 @@ def _train_synthetic(args: argparse.Namespace, extra: dict) -> None:
     del world
     # The numpy derivation must agree with the engine's own for the same rows.
     sample = random.Random(args.seed).sample(list(ids.profiles), 30)
-    for feedback in engine.feedback_read(profile_ids=sample):
+    for activity in activities_read(profile_ids=sample):
+        feedback = activity.feedback
         expected = core_signals.derive_signals(feedback)
         user = int(np.searchsorted(data.user_ids, feedback.profile))
         for part, items, values in (
@@ -457,7 +470,7 @@ def _percentile(samples: list[float], share: float) -> float:
 
 
 def _part_label(name: str) -> str:
-    return f"… `{name}`" + (" (inside `_profile_context`)" if name == "profile_read" else "")
+    return f"… `{name}`" + (" (inside `profile_context`)" if name == "activity_read" else "")
 
 
 def _kind(key: str) -> str:
@@ -531,7 +544,10 @@ def measure(args: argparse.Namespace) -> None:
     from accounts.models import Profile
     from catalog.models import Credit, Episode, Title
     from config.celery_app import app
-    from recommendations import engine, rows, services
+    from recommendations import engine, services
+    from recommendations.home import catalogue as catalogues
+    from recommendations.home import plan as plans
+    from recommendations.home.row_views import row_view
     from recommendations.models import ListItem, Rating, TrendingTitle, WatchProgress
     from tests.helpers import watch_as
 
@@ -542,15 +558,15 @@ def measure(args: argparse.Namespace) -> None:
     # Catalogue rebuilds inside timed requests (every 15 minutes, or when titles change)
     # would be outliers of their own: count them.
     rebuilds: list[float] = []
-    build = rows._catalogue_build
+    build = catalogues.catalogue_build
 
-    def counted_build(stamp: str) -> rows.Catalogue:
+    def counted_build(stamp: str) -> catalogues.Catalogue:
         started = time.perf_counter()
         built = build(stamp)
         rebuilds.append(time.perf_counter() - started)
         return built
 
-    rows._catalogue_build = counted_build
+    catalogues.catalogue_build = counted_build
 
     one_off: dict[str, float] = {}
     started = time.perf_counter()
@@ -558,10 +574,12 @@ def measure(args: argparse.Namespace) -> None:
     one_off["model load (`engine.serving_model()`, artifact read)"] = time.perf_counter() - started
     assert serving is not None, "no active model"
     started = time.perf_counter()
-    catalogue = rows.catalogue()
-    one_off["catalogue arrays (`rows.catalogue()`)"] = time.perf_counter() - started
+    catalogue = catalogues.catalogue()
+    one_off["catalogue arrays (`catalogue()`: the newest file mapped, built if none)"] = (
+        time.perf_counter() - started
+    )
     started = time.perf_counter()
-    catalogue.model_view(serving)
+    catalogue.model_view(serving.version.pk, serving.model)
     one_off["model view: embeddings aligned to the catalogue"] = time.perf_counter() - started
     rebuilds.clear()
     memory = {"after loading": (_rss_mib(), _peak_mib())}
@@ -598,14 +616,13 @@ def measure(args: argparse.Namespace) -> None:
     results = _Results()
     row_counts: list[int] = []
     rating_checks: list[bool] = []
-    worker_ms: list[float] = []
 
     def visit(profile_id: int, *, label: str, record: bool, rate: bool) -> None:
         profile = Profile.objects.select_related("account").get(pk=profile_id)
         client = Client()
         client.force_login(profile.account)
         watch_as(client, profile)
-        services.rows_changed(profile=profile)  # as a click does: the next request rebuilds
+        services.signals_changed(profile=profile)  # as a click does: the next request rebuilds
         cold_home, cold_rows, _eager = page(client)
         warm_home, warm_rows, eager = page(client)
         alone = {key: request(client, f"/rows/{key}/", htmx=True) for key in eager}
@@ -627,7 +644,7 @@ def measure(args: argparse.Namespace) -> None:
             results.add(f"row `{_kind(key)}`{label}", hit)
         if not rate:
             return
-        plan = rows.home_plan(profile=Profile.objects.get(pk=profile_id))
+        plan = plans.home_plan(profile=Profile.objects.get(pk=profile_id))
         top = plan.row("top-picks")
         if top is None or not top.title_ids:
             return
@@ -639,11 +656,6 @@ def measure(args: argparse.Namespace) -> None:
         after = request(client, "/rows/top-picks/", htmx=True)
         results.add(AFTER_LABEL, after)
         rating_checks.append(card not in after.content)
-        if len(worker_ms) < 10:
-            # The worker's part, which the web process only enqueues.
-            started = time.perf_counter()
-            engine.profile_candidates_refresh(profile_id=profile_id)
-            worker_ms.append((time.perf_counter() - started) * 1000)
 
     chooser = random.Random(args.seed)
     has_history = Exists(Rating.objects.filter(profile=OuterRef("pk"))) | Exists(
@@ -675,8 +687,6 @@ def measure(args: argparse.Namespace) -> None:
         visit(profile_id, label=" (new profile)", record=True, rate=False)
     memory["after the new profiles"] = (_rss_mib(), _peak_mib())
     measure_seconds = time.perf_counter() - measured_at
-    for ms in worker_ms:
-        results.time("worker: `profile_candidates_refresh` after the rating", ms)
 
     # Where the time goes: plan builds called directly (no request around them), each
     # part timed by wrapping the module's functions; then cProfile of the same builds, and
@@ -694,31 +704,28 @@ def measure(args: argparse.Namespace) -> None:
 
         return wrapper
 
-    parts = [name for name in PLAN_PARTS if hasattr(rows, name)]
-    originals = {name: getattr(rows, name) for name in parts}
-    build_page = rows.core_rows.build_page
-    for name, fn in originals.items():
-        setattr(rows, name, timed(name, fn))
-    rows.core_rows.build_page = timed("core_rows.build_page", build_page)
+    modules = {path: importlib.import_module(path) for path, _name in PLAN_PARTS}
+    originals = {(path, name): getattr(modules[path], name) for path, name in PLAN_PARTS}
+    for (path, name), fn in originals.items():
+        setattr(modules[path], name, timed(name, fn))
     try:
         for profile in profiled:
             spent.clear()
             started = time.perf_counter()
-            rows.plan_build(profile=profile)
+            plans.plan_build(profile=profile)
             total = (time.perf_counter() - started) * 1000
-            results.time("`rows.plan_build()` called directly", total)
-            for name in [*parts, "core_rows.build_page"]:
+            results.time(PLAN_LABEL, total)
+            for _path, name in PLAN_PARTS:
                 results.time(_part_label(name), spent[name] * 1000)
-            rest = total - 1000 * sum(v for k, v in spent.items() if k != "profile_read")
-            results.time("… the rest (names query, cards, evidence)", rest)
+            rest = total - 1000 * sum(v for k, v in spent.items() if k != "activity_read")
+            results.time(REST_LABEL, rest)
     finally:
-        for name, fn in originals.items():
-            setattr(rows, name, fn)
-        rows.core_rows.build_page = build_page
+        for (path, name), fn in originals.items():
+            setattr(modules[path], name, fn)
     plan_profiler = cProfile.Profile()
     plan_profiler.enable()
     for profile in profiled:
-        rows.plan_build(profile=profile)
+        plans.plan_build(profile=profile)
     plan_profiler.disable()
     fragment_profiler = cProfile.Profile()
     for profile in profiled[:10]:
@@ -732,12 +739,13 @@ def measure(args: argparse.Namespace) -> None:
         fragment_profiler.disable()
 
     # The rows' markup alone: drawn again from cards already loaded (no query, no plan
-    # build), as the page and the fragments draw them, with the request's context.
+    # build), as the page and the fragments draw them, with the request's context. CPU
+    # time: markup waits for nothing, and other work on the machine inflates wall time.
     row_template = get_template("catalog/home.html#row")
     card_us: list[float] = []
     for profile in profiled:
-        plan = rows.home_plan(profile=profile)
-        views = [rows.row_view(plan, row.key, profile=profile) for row in plan.rows]
+        plan = plans.home_plan(profile=profile)
+        views = [row_view(plan, row.key, profile=profile) for row in plan.rows]
         drawn_for = RequestFactory().get("/rows/top-picks/", headers={"HX-Request": "true"})
         drawn_for.user = profile.account
         drawn_for.profile = profile
@@ -745,10 +753,10 @@ def measure(args: argparse.Namespace) -> None:
             if view is None or not view.titles:
                 continue
             context = {"row": view, "key": view.key, "intent_query": ""}
-            started = time.perf_counter()
+            started = time.process_time()
             for _ in range(MARKUP_REPEATS):
                 row_template.render(context, drawn_for)
-            ms = (time.perf_counter() - started) * 1000 / MARKUP_REPEATS
+            ms = (time.process_time() - started) * 1000 / MARKUP_REPEATS
             results.time(MARKUP_LABEL, ms)
             card_us.append(1000 * ms / len(view.titles))
 
@@ -821,16 +829,15 @@ def measure(args: argparse.Namespace) -> None:
         "rating widget on hover (`GET /titles/<slug>/rate/`, HTMX)",
         RATE_LABEL,
         AFTER_LABEL,
-        "worker: `profile_candidates_refresh` after the rating",
-        "`rows.plan_build()` called directly",
-        *(_part_label(name) for name in [*PLAN_PARTS, "core_rows.build_page"]),
-        "… the rest (names query, cards, evidence)",
+        PLAN_LABEL,
+        *(_part_label(name) for _path, name in PLAN_PARTS),
+        REST_LABEL,
         MARKUP_LABEL,
     ]
     labels += sorted(label for label in results.hits if "(new profile)" in label)
     print("\n" + results.table(labels))
     print(
-        f"\nRows' markup alone: {statistics.median(card_us):.1f} µs per card at p50, "
+        f"\nRows' markup alone, CPU: {statistics.median(card_us):.1f} µs per card at p50, "
         f"{_percentile(card_us, 0.95):.1f} µs at p95 ({len(card_us)} rows of 20 warm pages, "
         f"each drawn {MARKUP_REPEATS} times)."
     )
@@ -838,7 +845,7 @@ def measure(args: argparse.Namespace) -> None:
         f"\nRated title gone from top-picks in the next fragment: "
         f"{sum(rating_checks)}/{len(rating_checks)}."
     )
-    print("\ncProfile of 20 `rows.plan_build()` calls, by cumulative time:\n")
+    print("\ncProfile of 20 `plan_build()` calls, by cumulative time:\n")
     print(_top_functions(plan_profiler, "cumulative", 30))
     print("… by own time:\n")
     print(_top_functions(plan_profiler, "tottime", 15))
