@@ -117,9 +117,10 @@ def _percent(value: object) -> str:
 # Add to / remove from My List, swapped in place.
 _LIST_FORM = (
     '<form class="inline-form" method="post" action="{list_url}" hx-post="{list_url}" '
-    'hx-target="this" hx-swap="outerHTML">{inputs}{list_state}'
+    'hx-target="this" hx-swap="outerHTML">{inputs}{wide}{list_state}'
     '<span class="{list_label}">My List</span></button></form>'
 )
+_WIDE_INPUT = format_html('<input type="hidden" name="wide" value="1">')
 _LIST_STATES = {
     True: format_html(
         '<input type="hidden" name="action" value="remove">'
@@ -216,6 +217,8 @@ def list_button(title: object, ctx: CardContext, *, wide: bool = False) -> SafeS
         inputs=ctx.hidden_inputs,
         list_state=_LIST_STATES[bool(getattr(title, "in_my_list", False))],
         list_label="" if wide else "visually-hidden",
+        # The title page's button shows its label: the redrawn button must too.
+        wide=_WIDE_INPUT if wide else "",
     )
 
 
@@ -291,6 +294,7 @@ def title_card(title: object, ctx: CardContext, *, row_key: str = "") -> SafeStr
         list_url=slug_url("recommendations:list_toggle", title.slug),
         list_state=_LIST_STATES[bool(getattr(title, "in_my_list", False))],
         list_label="visually-hidden",
+        wide="",
         slug=title.slug,
         rate_url=slug_url("recommendations:rate", title.slug),
         evidence=_evidence(title, ctx),

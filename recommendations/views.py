@@ -138,9 +138,8 @@ def my_list_toggle(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     else:
         services.list_add(profile=request.profile, title=title)
     if request.htmx:
-        return _fragment(
-            request, "recommendations/_list_button.html", {"title": _card_title(request, slug)}
-        )
+        context = {"title": _card_title(request, slug), "wide": request.POST.get("wide") == "1"}
+        return _fragment(request, "recommendations/_list_button.html", context)
     return _back(request, title)
 
 

@@ -152,6 +152,18 @@ class TestCardActions:
         assert 'aria-pressed="false"' in removed.text
         assert not ListItem.objects.exists()
 
+    def test_the_title_page_s_wide_button_comes_back_wide(
+        self, alice_client: Client, film: Title
+    ) -> None:
+        page = alice_client.get(reverse("recommendations:title", args=[film.slug])).text
+        assert '<span class="">My List</span>' in page  # its label shows
+        url = reverse("recommendations:list_toggle", args=[film.slug])
+        added = alice_client.post(url, {"action": "add", "wide": "1"}, headers=HTMX).text
+        assert '<span class="">My List</span>' in added
+        assert 'name="wide" value="1"' in added  # and stays wide on the next click
+        card = alice_client.post(url, {"action": "remove"}, headers=HTMX).text
+        assert '<span class="visually-hidden">My List</span>' in card
+
     def test_not_interested_offers_undo(
         self, alice_client: Client, alice_profile: Profile, film: Title
     ) -> None:
