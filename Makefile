@@ -56,10 +56,11 @@ run: install
 	@bin/run
 
 # One pytest-xdist worker per core (each with its own test database); TEST_WORKERS=0 runs
-# the suite in this process.
+# the suite in this process. The slow tests come first (tests/conftest.py): a worker that
+# runs out takes half of what another has left (worksteal).
 TEST_WORKERS ?= auto
 test: install browser-deps
-	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

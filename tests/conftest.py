@@ -30,6 +30,7 @@ DEMO = {"titles": 150, "users": 40, "seed": 3}
 REMADE_AFTER_FLUSH = ("contenttypes.ContentType", "auth.Permission")
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django's own ordering
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # pytest-playwright parametrizes every test whose arguments reach its `page` fixture
     # by browser, and pytest then groups those tests with the browser tests: a plain test
@@ -46,6 +47,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             "Tests reach Playwright's `page` fixture without the browser marker "
             f"(rename the parameter?): {', '.join(strays[:5])}"
         )
+    # pytest-django runs the database tests first, then the transactional ones (the
+    # browser's), then those without a database (the ones that start processes). Those
+    # last two kinds take 5-35 s a test, most database tests well under a second: under
+    # pytest-xdist they came last, and one worker was left finishing them alone. Slow
+    # kinds first, then, and the many short tests to even out the end. A flush no longer
+    # takes the migrations' rows from the tests after it (django_db_setup puts them back).
+    items.sort(key=_slow_kinds_first)
+
+
+def _slow_kinds_first(item: pytest.Item) -> int:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    transaction = marker is not None and marker.kwargs.get(
+        "transaction", bool(marker.args and marker.args[0])
+    )
+    if transaction or "transactional_db" in fixtures or "live_server" in fixtures:
+        return 0
+    if marker is None and "db" not in fixtures:
+        return 1
+    return 2
 
 
 @pytest.fixture
