@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from catalog.models import Title
 from recommendations.models import ModelVersion
+from tests.browser.scrolling import scroll_to_the_end
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,9 +70,7 @@ def _violations(page: Page, axe_source: str) -> list[dict[str, Any]]:
 
 
 def _load_lazy_rows(page: Page) -> None:
-    for _ in range(30):
-        page.mouse.wheel(0, 700)
-        page.wait_for_timeout(60)
+    scroll_to_the_end(page, screens=30)
     page.wait_for_load_state("networkidle")
     page.mouse.wheel(0, -100_000)
 

@@ -7,6 +7,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from catalog.models import Title
 from recommendations.models import ModelVersion
+from tests.browser.scrolling import scroll_to_the_end
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,9 +25,7 @@ def _watch_as(page: Page, base: str, name: str) -> None:
 
 def _load_everything(page: Page) -> None:
     # Lazy rows arrive as they scroll into view; each may widen the page.
-    for _ in range(40):
-        page.mouse.wheel(0, 700)
-        page.wait_for_timeout(60)
+    scroll_to_the_end(page, screens=40)
     page.wait_for_load_state("networkidle")
 
 

@@ -1,0 +1,26 @@
+"""Scrolling a page to its end as a viewer would, so that what loads on scroll arrives."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page
+
+AT_THE_END = "innerHeight + scrollY >= document.documentElement.scrollHeight - 1"
+
+
+def scroll_to_the_end(page: Page, *, screens: int, step: int = 700) -> None:
+    """Scrolls down `step` pixels at a time, `screens` times at most, until the page ends.
+
+    Lazy rows and the browse page's next pages load as they scroll into view. At the end,
+    the last of them are let in (htmx finished, the page no longer growing) and the
+    scrolling stops there instead of going on for every remaining step.
+    """
+    for _ in range(screens):
+        page.mouse.wheel(0, step)
+        # A frame for the IntersectionObserver (`intersect`) between two steps.
+        page.wait_for_timeout(60)
+        if not page.evaluate(AT_THE_END):
+            continue
+        page.wait_for_timeout(250)  # htmx looks for `revealed` elements every 200 ms
+        page.wait_for_function("!document.querySelector('.htmx-request')")
+        if page.evaluate(AT_THE_END):
+            return
