@@ -58,9 +58,12 @@ run: install
 # One pytest-xdist worker per core (each with its own test database); TEST_WORKERS=0 runs
 # the suite in this process. The slow tests come first (tests/conftest.py): a worker that
 # runs out takes half of what another has left (worksteal).
+# Compiled files are kept even where the environment says not to (PYTHONDONTWRITEBYTECODE):
+# otherwise each worker, and each process a test starts, compiles and rewrites every test
+# module and much of Django again (a few seconds each).
 TEST_WORKERS ?= auto
 test: install browser-deps
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
