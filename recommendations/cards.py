@@ -120,7 +120,7 @@ _LIST_FORM = (
     'hx-target="this" hx-swap="outerHTML">{inputs}{wide}{list_state}'
     '<span class="{list_label}">My List</span></button></form>'
 )
-_WIDE_INPUT = format_html('<input type="hidden" name="wide" value="1">')
+_WIDE_INPUT = format_html('<input type="hidden" name="wide" value="{}">', 1)
 _LIST_STATES = {
     True: format_html(
         '<input type="hidden" name="action" value="remove">'
