@@ -239,5 +239,7 @@
     }
   });
 
+  // Listening from here on: the position slider takes moves (Play is enabled by render).
+  ui.seek.disabled = false;
   render();
 })();
