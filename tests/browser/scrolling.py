@@ -5,6 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page
 
 AT_THE_END = "innerHeight + scrollY >= document.documentElement.scrollHeight - 1"
+LOADING = "document.querySelector('.htmx-request') !== null"
 
 
 def scroll_to_the_end(page: Page, *, screens: int, step: int = 700) -> None:
@@ -21,6 +22,11 @@ def scroll_to_the_end(page: Page, *, screens: int, step: int = 700) -> None:
         if not page.evaluate(AT_THE_END):
             continue
         page.wait_for_timeout(250)  # htmx looks for `revealed` elements every 200 ms
-        page.wait_for_function("!document.querySelector('.htmx-request')")
+        # Polled from here: wait_for_function compiles its predicate in the page, which the
+        # pages' Content-Security-Policy (no 'unsafe-eval') refuses.
+        for _wait in range(100):
+            if not page.evaluate(LOADING):
+                break
+            page.wait_for_timeout(50)
         if page.evaluate(AT_THE_END):
             return
