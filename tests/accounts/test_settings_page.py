@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.models import Profile, RatingScale, User
 from tests.factories import ProfileFactory
-from tests.helpers import watch_as
+from tests.helpers import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -18,11 +18,7 @@ RATING_SCALE = reverse("accounts:rating_scale")
 
 
 def csrf_client(user: User, profile: Profile | None = None) -> Client:
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
-    if profile is not None:
-        watch_as(client, profile)
-    return client
+    return signed_in(user, profile, csrf=True)
 
 
 class TestAccountPage:

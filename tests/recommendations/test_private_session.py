@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Profile, User
 from tests.factories import ProfileFactory
-from tests.helpers import watch_as
+from tests.helpers import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -17,11 +17,7 @@ PRIVATE_SESSION = reverse("profile_data:private_session")
 
 
 def csrf_client(user: User, profile: Profile | None = None) -> Client:
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
-    if profile is not None:
-        watch_as(client, profile)
-    return client
+    return signed_in(user, profile, csrf=True)
 
 
 class TestPrivateSession:
