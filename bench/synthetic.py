@@ -25,6 +25,7 @@ through text COPY (`write_row`). The database must be fresh but migrated.
 from __future__ import annotations
 
 import struct
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -620,6 +621,7 @@ def world_load(world: World, connection: BaseDatabaseWrapper) -> Ids:
                     False,
                     stamp,  # onboarded (or skipped the picker): no redirect to it
                     stamp,
+                    "",  # no PIN: the profile opens without one
                 )
 
         _copy_rows(
@@ -628,7 +630,7 @@ def world_load(world: World, connection: BaseDatabaseWrapper) -> Ids:
             (
                 "id", "name", "avatar_color", "language", "is_kids", "max_maturity_age",
                 "created_at", "account_id", "private_session", "onboarded_at",
-                "signals_changed_at",
+                "signals_changed_at", "pin_hash",
             ),
             profiles(),
         )  # fmt: skip
@@ -727,7 +729,8 @@ def signals_load(
                 ("thumbs", "int2", thumbs),
                 ("scale", "const", b"stars"),
                 ("source", "const", b"import"),
-                ("rated_at", "timestamptz", watched_at[pick] + 60),
+                # A minute after the viewing, but never ahead of the clock (a real rating).
+                ("rated_at", "timestamptz", np.minimum(watched_at[pick] + 60, time.time())),
             ],
             pick.size,
         )
