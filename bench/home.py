@@ -405,7 +405,7 @@ def _train_ml1m() -> None:
 
 def _train_synthetic(args: argparse.Namespace, extra: dict) -> None:
     from django.conf import settings
-    from django.core.files.storage import default_storage
+    from django.core.files.storage import storages
     from django.utils import timezone
 
     from bench.synthetic import training_data
@@ -453,10 +453,12 @@ def _train_synthetic(args: argparse.Namespace, extra: dict) -> None:
         timings=dict(model.timings),
         trained_at=timezone.now(),
     )
-    version.artifact = engine.artifact_store(version=version, model=model, metrics=metrics)
+    version.artifact, version.artifact_sha256 = engine.artifact_store(
+        version=version, model=model, metrics=metrics
+    )
     version.save()
     engine.version_activate(version=version)
-    extra["artifact_mib"] = round(default_storage.size(version.artifact) / 2**20, 1)
+    extra["artifact_mib"] = round(storages["private"].size(version.artifact) / 2**20, 1)
 
 
 # --------------------------------------------------------------------------------------
