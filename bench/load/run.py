@@ -52,7 +52,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import home  # noqa: E402  (after the path: run as a script)
+from bench import postgres  # noqa: E402  (after the path: run as a script)
+from bench.figures import percentile  # noqa: E402
+from bench.home_report import row_kind  # noqa: E402
 
 DATABASE = "marquee_load"
 SCRATCH = Path("/tmp") / DATABASE
@@ -156,16 +158,18 @@ def _broker_drain(seconds: float) -> int:
 
 
 def run(args: argparse.Namespace) -> None:
-    reuse = args.reuse and home._database_exists(DATABASE) and (SCRATCH / "dataset.json").exists()
+    reuse = (
+        args.reuse and postgres.database_exists(DATABASE) and (SCRATCH / "dataset.json").exists()
+    )
     started: list[tuple[subprocess.Popen, str]] = []
     try:
         if not reuse:
             _step(f"1. {DATABASE}: ml-1m through bench/home.py's setup (~4 min)")
-            home._pg("dropdb", "--if-exists", DATABASE)
+            postgres.pg("dropdb", "--if-exists", DATABASE)
             for stale in SCRATCH.glob("*") if SCRATCH.exists() else []:
                 subprocess.run(["rm", "-rf", str(stale)], check=True)
             SCRATCH.mkdir(exist_ok=True)
-            home._pg("createdb", DATABASE)
+            postgres.pg("createdb", DATABASE)
             subprocess.run(
                 [sys.executable, "bench/home.py", "--only", "ml-1m", "--step", "setup"],
                 cwd=ROOT,
@@ -284,7 +288,7 @@ def run(args: argparse.Namespace) -> None:
             _stop(process, name)
         _redis_flush()
         if not args.keep:
-            home._pg("dropdb", "--if-exists", DATABASE)
+            postgres.pg("dropdb", "--if-exists", DATABASE)
             subprocess.run(["rm", "-rf", str(SCRATCH)], check=True)
 
 
@@ -512,12 +516,8 @@ def _server_times(access: Path, *, skip: int) -> dict[str, list[float]]:
             name = f"{method} {path}"
         groups[name].append(float(ms))
         if path.startswith("/rows/"):
-            groups[f"row `{home._kind(path.split('/')[2])}`"].append(float(ms))
+            groups[f"row `{row_kind(path.split('/')[2])}`"].append(float(ms))
     return groups
-
-
-def _percentile(samples: list[float], share: float) -> float:
-    return home._percentile(samples, share)
 
 
 def _report(
@@ -555,7 +555,7 @@ def _report(
                 name = "**all**"
                 times = [ms for group in server.values() for ms in group]
             served = (
-                f"{statistics.median(times):.0f} / {_percentile(times, 0.95):.0f}" if times else ""
+                f"{statistics.median(times):.0f} / {percentile(times, 0.95):.0f}" if times else ""
             )
             lines.append(
                 f"| {name} | {int(row['Request Count']):,} | {float(row['Requests/s']):.1f} "
@@ -571,7 +571,7 @@ def _report(
         times = server[kind]
         lines.append(
             f"| {kind} | {len(times):,} | {statistics.median(times):.0f} "
-            f"| {_percentile(times, 0.95):.0f} | {max(times):.0f} |"
+            f"| {percentile(times, 0.95):.0f} | {max(times):.0f} |"
         )
     lines += [
         "",
