@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.test import Client
 
 from accounts.models import Profile, User
@@ -13,6 +15,21 @@ from recommendations.watching import Heartbeat
 from tests.factories import EpisodeFactory, SeasonFactory, TitleFactory
 
 T0 = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
+
+
+def redis_location() -> str:
+    """A Redis database for a test's own cache that no other pytest-xdist worker empties.
+
+    Every test clears the default cache (a FLUSHDB where it is Redis); each worker has a
+    database of its own for that (conftest's `_worker_cache`). A test that took the
+    REDIS_CACHE_URL database itself shared it with the first worker, and lost its counters
+    whenever a test there began.
+    """
+    default = settings.CACHES["default"]
+    if "redis" in default["BACKEND"].lower():
+        return default["LOCATION"]
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or "0"
+    return f"redis://127.0.0.1:6379/{15 - int(worker)}"
 
 
 def watch_as(client: Client, profile: Profile) -> Client:

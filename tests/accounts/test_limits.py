@@ -22,7 +22,7 @@ from accounts import limits, services
 from accounts.models import Profile, User
 from accounts.services import SESSION_KEY
 from tests.factories import UserFactory
-from tests.helpers import watch_as
+from tests.helpers import redis_location, watch_as
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TOKEN_URL = "/api/v1/auth/token/"
@@ -203,7 +203,7 @@ class TestSignInRace:
         settings.CACHES = {
             "default": {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": os.environ.get("REDIS_CACHE_URL", "redis://127.0.0.1:6379/15"),
+                "LOCATION": redis_location(),
                 "KEY_PREFIX": f"test-limits-{uuid.uuid4().hex}",
             }
         }
@@ -496,7 +496,7 @@ class TestPinRace:
         settings.CACHES = {
             "default": {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": os.environ.get("REDIS_CACHE_URL", "redis://127.0.0.1:6379/15"),
+                "LOCATION": redis_location(),
                 "KEY_PREFIX": f"test-pin-limits-{uuid.uuid4().hex}",
             }
         }

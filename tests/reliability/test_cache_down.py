@@ -25,6 +25,7 @@ from accounts.models import Profile, User
 from config import cache as fallback_cache
 from recommendations.models import ListItem, NotInterested, Rating
 from tests.factories import TitleFactory
+from tests.helpers import redis_location
 
 pytestmark = pytest.mark.django_db
 
@@ -275,7 +276,7 @@ def _redis_up() -> bool:
     reason="Redis is not running on 127.0.0.1:6379",
 )
 def test_a_reachable_redis_is_the_cache(settings: Any, caplog: pytest.LogCaptureFixture) -> None:
-    location = os.environ.get("REDIS_CACHE_URL", "redis://127.0.0.1:6379/15")
+    location = redis_location()
     _use_cache(settings, location)
     cache.set("shared", "across processes", 60)
     prefix = settings.CACHES["default"]["KEY_PREFIX"]
