@@ -90,6 +90,16 @@ def _manage(*args: str, settings: str, **variables: str) -> subprocess.Completed
 
 
 class TestStartUp:
+    def test_blas_runs_on_one_thread_unless_told_otherwise(self, tmp_path: Path) -> None:
+        # Read in the process that loaded numpy: OpenBLAS sizes its pool once, at load.
+        show = "import numpy, os; print(os.environ['OPENBLAS_NUM_THREADS'])"
+        default = _manage("shell", "-v0", "-c", show, settings="config.settings.local",
+                          MARQUEE_VAR_DIR=str(tmp_path))  # fmt: skip
+        assert default.stdout.strip() == "1", default.stderr
+        chosen = _manage("shell", "-v0", "-c", show, settings="config.settings.local",
+                         MARQUEE_VAR_DIR=str(tmp_path), OPENBLAS_NUM_THREADS="2")  # fmt: skip
+        assert chosen.stdout.strip() == "2", chosen.stderr
+
     def test_a_bad_value_stops_start_up_with_its_name(self, tmp_path: Path) -> None:
         result = _manage(
             "check",
