@@ -233,16 +233,16 @@ class TestServing:
         assert not plan.has_model
         assert plan.rows  # popularity, trending, new: the page still has rows
 
-    def test_a_missing_artifact_falls_back(self, demo: None, caplog: Any) -> None:
-        version = engine.model_train()
+    def test_a_missing_artifact_falls_back(self, trained: ModelVersion, caplog: Any) -> None:
+        version = trained
         storages["private"].delete(version.artifact)
         engine._loaded.clear()
         assert engine.serving_model() is None
         assert engine.serving_model() is None
         assert sum("cannot be read" in r.message for r in caplog.records) == 1
 
-    def test_a_rating_changes_the_top_picks_without_retraining(self, demo: None) -> None:
-        version = engine.model_train()
+    def test_a_rating_changes_the_top_picks_without_retraining(self, trained: ModelVersion) -> None:
+        version = trained
         profile = Profile.objects.filter(account__email="demo@marquee.local", name="Ben").get()
         before = plans.home_plan(profile=profile).row("top-picks").see_all_ids
         top = Title.objects.get(pk=before[0])
@@ -253,8 +253,7 @@ class TestServing:
         assert top.pk not in after  # rated: seen, no longer a pick
         assert after != before
 
-    def test_not_interested_titles_are_never_picked(self, demo: None) -> None:
-        engine.model_train()
+    def test_not_interested_titles_are_never_picked(self, trained: ModelVersion) -> None:
         profile = Profile.objects.filter(account__email="demo@marquee.local", name="Ana").get()
         before = plans.home_plan(profile=profile).row("top-picks").see_all_ids
         hidden = Title.objects.get(pk=before[1])
@@ -264,9 +263,8 @@ class TestServing:
         assert all(hidden.pk not in row.see_all_ids for row in plan.rows)
 
     def test_an_activation_builds_the_plans_pages_then_serve(
-        self, demo: None, django_assert_max_num_queries: Any
+        self, trained: ModelVersion, django_assert_max_num_queries: Any
     ) -> None:
-        engine.model_train()
         active = plans.profiles_recently_active()
         assert active  # the demo's viewers gave signals lately
         tasks.precompute_recommendations.delay(chunk_size=25).get()
@@ -286,8 +284,7 @@ def test_the_engine_schedules_are_seeded() -> None:
     } <= tasks_
 
 
-def test_retrain_waits_for_enough_new_signals(settings: Any, demo: None) -> None:
-    engine.model_train()
+def test_retrain_waits_for_enough_new_signals(settings: Any, trained: ModelVersion) -> None:
     settings.MARQUEE_RETRAIN_AFTER_SIGNALS = 10_000
     assert tasks.retrain_if_stale.delay().get() is False
     settings.MARQUEE_RETRAIN_AFTER_SIGNALS = 1
@@ -306,8 +303,9 @@ class TestTopPicks:
         watch_as(client, profile)
         return client, profile
 
-    def test_the_home_page_shows_top_picks_with_a_match(self, client: Any, demo: None) -> None:
-        engine.model_train()
+    def test_the_home_page_shows_top_picks_with_a_match(
+        self, client: Any, trained: ModelVersion
+    ) -> None:
         client, profile = self._client_for(client, "Ben")
         page = client.get("/").text
         assert "Top picks for Ben" in page
@@ -315,10 +313,9 @@ class TestTopPicks:
         first = Title.objects.get(pk=plans.home_plan(profile=profile).row("top-picks").title_ids[0])
         assert first.name in page
 
-    def test_kids_picks_stay_within_the_limit(self, client: Any, demo: None) -> None:
+    def test_kids_picks_stay_within_the_limit(self, client: Any, trained: ModelVersion) -> None:
         from catalog.maturity import ratings_up_to
 
-        engine.model_train()
         client, kid = self._client_for(client, "Kids")
         plan = plans.home_plan(profile=kid)
         picks = [pk for row in plan.rows for pk in row.see_all_ids]
@@ -327,9 +324,8 @@ class TestTopPicks:
         assert ratings <= set(ratings_up_to(kid.max_maturity_age))
 
     def test_the_see_all_page_is_the_plans_top_picks(
-        self, client: Any, demo: None, django_assert_max_num_queries: Any
+        self, client: Any, trained: ModelVersion, django_assert_max_num_queries: Any
     ) -> None:
-        engine.model_train()
         client, profile = self._client_for(client, "Ana")
         picks = plans.home_plan(profile=profile).row("top-picks").see_all_ids
         # 1. user, 2. profile (the session comes from the cache), 3. the plan's titles,
