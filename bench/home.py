@@ -19,10 +19,11 @@ unless `--redis`):
 - setup: migrate; ml-1m is `import_movielens --skip-unknown-movies` plus invented viewing
   (a finished viewing per rating, spread over four years, some recent; unrated titles in
   progress or recently finished; a few My List entries); the synthetic world is generated
-  and written by `bench/synthetic.py`. Then `VACUUM ANALYZE`, `trending_refresh()` and a
-  model: `engine.model_train()` on ml-1m (evaluation and gate included), on the synthetic
-  set `core.train.train` on training data derived in numpy (checked against
-  `derive_signals` for 30 profiles), saved and activated like `model_train` does.
+  by `bench/synthetic.py` and written by `bench/synthetic_load.py`. Then `VACUUM ANALYZE`,
+  `trending_refresh()` and a model: `engine.model_train()` on ml-1m (evaluation and gate
+  included), on the synthetic set `core.train.train` on training data derived in numpy
+  (`bench/synthetic_training.py`, checked against `derive_signals` for 30 profiles), saved
+  and activated like `model_train` does.
 - measure, with `OPENBLAS_NUM_THREADS=1` as README recommends for web processes: the
   one-off costs (model load, catalogue arrays), then for a sample of profiles with history
   and the few new ones without signals, through Django's test client in this warm process:
