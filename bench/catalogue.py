@@ -12,19 +12,19 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import postgres  # noqa: E402  (after the path: run as a script)
+from bench.figures import percentile  # noqa: E402
+
+DATABASE = "marquee_bench"
 QUERIES = ["harbor", "harbr", "glass harbor", "lighthouse", "alba", "the silent", "orchestra"]
-
-
-def _percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def _timed(label: str, fn, repeat: int) -> None:  # noqa: ANN001 - any callable
@@ -35,7 +35,7 @@ def _timed(label: str, fn, repeat: int) -> None:  # noqa: ANN001 - any callable
         fn()
         samples.append((time.perf_counter() - started) * 1000)
     print(
-        f"| {label} | {statistics.median(samples):.1f} | {_percentile(samples, 0.95):.1f} "
+        f"| {label} | {statistics.median(samples):.1f} | {percentile(samples, 0.95):.1f} "
         f"| {repeat} |"
     )
 
@@ -52,17 +52,11 @@ def main() -> None:
     os.environ["MARQUEE_VAR_DIR"] = str(scratch)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     if args.postgres:
-        subprocess.run(
-            ["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", "marquee_bench"],
-            check=True,
-        )
-        subprocess.run(
-            ["createdb", "-h", "127.0.0.1", "-U", "postgres", "marquee_bench"], check=True
-        )
-        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/marquee_bench"
+        postgres.pg("dropdb", "--if-exists", DATABASE)
+        postgres.pg("createdb", DATABASE)
+        os.environ["DATABASE_URL"] = postgres.database_url(DATABASE)
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{scratch / 'bench.sqlite3'}"
-    sys.path.insert(0, str(ROOT))
 
     import django
 
@@ -103,7 +97,7 @@ def main() -> None:
 
     connection.close()
     if args.postgres:
-        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "marquee_bench"], check=True)
+        postgres.pg("dropdb", DATABASE)
 
 
 if __name__ == "__main__":

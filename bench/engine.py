@@ -24,7 +24,6 @@ import argparse
 import io
 import os
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.figures import peak_mib  # noqa: E402
 from recommendations.core.artifact import load_model, save_model  # noqa: E402
 from recommendations.core.evaluate import ProtocolReport, run_protocol  # noqa: E402
 from recommendations.core.fold_in import fold_in, fold_in_indices  # noqa: E402
@@ -487,9 +487,7 @@ def main() -> None:
     else:
         folder = args.ml_1m if args.only == "ml-1m" else args.ml_100k
         movielens_case(args.only, folder, tune=args.tune)
-    # ru_maxrss is in KiB on Linux.
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\nPeak RSS of the {args.only} process: {peak:.0f} MiB.", flush=True)
+    print(f"\nPeak RSS of the {args.only} process: {peak_mib():.0f} MiB.", flush=True)
 
 
 if __name__ == "__main__":

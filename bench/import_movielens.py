@@ -22,10 +22,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import postgres  # noqa: E402  (after the path: run as a script)
+
 # The shared data sits next to the project: ../shared/data/movielens.
 DATA = ROOT.parent / "shared" / "data" / "movielens"
 PG_DATABASE = "marquee_ml1m"
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"
 
 
 def _manage(*args: str, env: dict[str, str]) -> tuple[float, float, str]:
@@ -43,10 +46,6 @@ def _manage(*args: str, env: dict[str, str]) -> tuple[float, float, str]:
     if process.returncode:
         raise SystemExit(f"manage.py {' '.join(args)} failed ({process.returncode})")
     return seconds, usage.ru_maxrss / 1024, output.strip()
-
-
-def _pg(*args: str) -> None:
-    subprocess.run([*args, "-h", "127.0.0.1", "-U", "postgres", PG_DATABASE], check=True)
 
 
 def _case(label: str, path: Path, database_url: str, extra: list[str]) -> None:
@@ -73,17 +72,15 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.only in (None, "postgres"):
-        subprocess.run(
-            ["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", PG_DATABASE],
-            check=True,
-        )
-        _pg("createdb")
+        postgres.pg("dropdb", "--if-exists", PG_DATABASE)
+        postgres.pg("createdb", PG_DATABASE)
         try:
             # The rebuilt ml-1m ratings file has 35 ratings of films missing from movies.dat
             # (its PROVENANCE.txt explains why): skip them rather than stop.
-            _case("ml-1m on PostgreSQL", args.ml_1m, PG_URL, ["--skip-unknown-movies"])
+            url = postgres.database_url(PG_DATABASE)
+            _case("ml-1m on PostgreSQL", args.ml_1m, url, ["--skip-unknown-movies"])
         finally:
-            _pg("dropdb")
+            postgres.pg("dropdb", PG_DATABASE)
     if args.only in (None, "sqlite"):
         with tempfile.TemporaryDirectory(prefix="marquee-bench-") as scratch:
             _case("ml-100k on SQLite", args.ml_100k, f"sqlite:///{scratch}/ml100k.sqlite3", [])
