@@ -25,7 +25,8 @@ import numpy as np
 
 from bench.figures import peak_mib
 
-DATA = Path("/work/shared/data/movielens")
+# The shared data beside the project: ../shared/data/movielens.
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "movielens"
 # Names of the profiles without any signal; the measure step visits them apart.
 NEW_PROFILE_PREFIX = "New "
 
