@@ -17,8 +17,10 @@ import threading
 import time
 from typing import Any
 
-from celery import Task, current_app
+from celery import Task
 from kombu.exceptions import OperationalError
+
+from config.celery_app import app
 
 logger = logging.getLogger(__name__)
 
@@ -91,5 +93,9 @@ def task_enqueue(task: Task, *args: Any, **kwargs: Any) -> bool:
 
 
 def task_enqueue_named(name: str, *args: Any, **kwargs: Any) -> bool:
-    """`task_enqueue` for a task known by its name: for modules its tasks module imports."""
-    return task_enqueue(current_app.tasks[name], *args, **kwargs)
+    """`task_enqueue` for a task known by its name: for modules its tasks module imports.
+
+    Looked up on the site's own app, not Celery's "current" one: any Celery app made later
+    in the process (a client of another broker) becomes current and would send it there.
+    """
+    return task_enqueue(app.tasks[name], *args, **kwargs)

@@ -91,7 +91,10 @@ def _no_broker_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _client(var_dir: Path, broker: str) -> Celery:
-    client = Celery("probe", broker=broker, backend=f"file://{var_dir / 'results'}")
+    # Not the process's current app: the site's tasks queued by later tests would go to it.
+    client = Celery(
+        "probe", broker=broker, backend=f"file://{var_dir / 'results'}", set_as_current=False
+    )
     if broker.startswith("filesystem://"):
         queue = str(var_dir / "celery" / "queue")
         client.conf.broker_transport_options = {

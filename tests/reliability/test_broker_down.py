@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from celery import Celery, current_app
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -194,6 +195,24 @@ class TestEnqueue:
         for n in range(20):
             enqueue.task_enqueue(tasks.warm_plans, n)
         assert len(attempts) == 1
+
+    def test_a_task_named_goes_to_the_sites_broker_whichever_app_is_current(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        sent: list[tuple[Any, ...]] = []
+
+        def apply_async(args: tuple[Any, ...], kwargs: Any = None, **options: Any) -> None:
+            sent.append(args)
+
+        monkeypatch.setattr(tasks.refresh_catalogue_arrays, "apply_async", apply_async)
+        # A client of another broker (the worker drill's probe) becomes Celery's current app.
+        other = Celery("another-broker", broker="memory://")
+        try:
+            assert current_app._get_current_object() is other
+            assert enqueue.task_enqueue_named(home_catalogue.REBUILD_TASK) is True
+        finally:
+            app.set_current()
+        assert sent == [()]
 
     def test_task_errors_in_eager_mode_are_not_swallowed(self) -> None:
         # Only the broker's absence is absorbed: a failing task (eager, in tests) still fails.
