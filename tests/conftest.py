@@ -157,6 +157,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
     runs after a flush in this one.
     """
     with django_db_blocker.unblock():
+        _unlogged()
         remade = {apps.get_model(label) for label in REMADE_AFTER_FLUSH}
         migrated = {m: rows for m, rows in rows_read().items() if m not in remade and rows}
         snapshot = snapshot_take(migrated, files={})
@@ -171,6 +172,41 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
     post_migrate.connect(put_back, sender=last_app, dispatch_uid="tests.migrated_rows")
     yield
     post_migrate.disconnect(sender=last_app, dispatch_uid="tests.migrated_rows")
+
+
+# Every table of the test database UNLOGGED, in as many passes as the foreign keys need
+# (a logged table may not reference an unlogged one). A test database need not survive a
+# crash, and without the write-ahead log PostgreSQL spends about a third less on the rows
+# a test writes and rolls back (the demo snapshot's 18,600, put back for each test that
+# asks, took 0.22 s of the server's CPU, then 0.15 s).
+UNLOGGED = """
+DO $$
+DECLARE table_name regclass; changed boolean := true;
+BEGIN
+  WHILE changed LOOP
+    changed := false;
+    FOR table_name IN
+      SELECT c.oid::regclass FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'r' AND c.relpersistence = 'p' AND n.nspname = current_schema()
+    LOOP
+      BEGIN
+        EXECUTE format('ALTER TABLE %s SET UNLOGGED', table_name);
+        changed := true;
+      EXCEPTION WHEN invalid_table_definition THEN
+        NULL;  -- still referenced by a logged table: the next pass
+      END;
+    END LOOP;
+  END LOOP;
+END $$
+"""
+
+
+def _unlogged() -> None:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(UNLOGGED)
 
 
 @dataclass(frozen=True)
