@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.db import connections, router
 from django.db.models import Model
 
 from recommendations.demo.histories import ProfileHistory, ProgressSpec
@@ -44,11 +45,38 @@ class Writer:
     def flush(self) -> None:
         if not self._batch:
             return
-        self.model._default_manager.bulk_create(self._batch)
+        connection = connections[router.db_for_write(self.model)]
+        if self.ids is None and connection.vendor == "postgresql":
+            copy_rows(self.model, self._batch, using=connection.alias)
+        else:
+            self.model._default_manager.bulk_create(self._batch)
         self.count += len(self._batch)
         if self.ids is not None:
             self.ids += [obj.pk for obj in self._batch]
         self._batch = []
+
+
+def copy_rows(model: type[Model], objects: list[Model], *, using: str) -> None:
+    """Insert `objects` with PostgreSQL's COPY, without reading back their ids.
+
+    A viewing history is most of what the demo writes (86,000 rows for `make run`'s
+    catalogue): COPY takes the values as they are, where bulk_create builds and the server
+    parses an INSERT with a parameter per value. Values are prepared as bulk_create
+    prepares them (pre_save fills auto_now dates, get_db_prep_save adapts).
+    """
+    connection = connections[using]
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if f is not opts.auto_field and not f.generated]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for obj in objects:
+            copy.write_row(
+                [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+            )
 
 
 def bulk(model: type[Model], objects: Iterable[Model], *, ids: list[int] | None = None) -> int:
