@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from recommendations.models import ModelVersion
+from tests.browser.session import console_errors
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -83,9 +84,7 @@ def test_the_model_versions_page_shows_every_label_and_column(
     _versions()
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    errors = console_errors(page)
     page.goto(f"{live_server.url}/admin/login/")
     page.locator("#id_username").fill("curator@example.com")
     page.locator("#id_password").fill("correct horse battery")

@@ -10,17 +10,19 @@ from playwright.sync_api import Page, expect
 from accounts.services import profile_create
 from catalog.models import Episode, Title
 from tests.browser.cards import more_open
+from tests.browser.session import console_errors, watching_as
 from tests.factories import EpisodeFactory, SeasonFactory, TitleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 VIEWPORTS = {"desktop": (1440, 900), "phone": (390, 844)}
+ANA = "ana@example.com"
 
 
 @pytest.fixture
 def series() -> Title:
     """Two seasons of two-minute episodes: two, then one."""
-    user = UserFactory(email="ana@example.com", name="Ana")
+    user = UserFactory(email=ANA, name="Ana")
     profile_create(account=user, name="Ana")
     show = TitleFactory(kind=Title.Kind.SERIES, name="Long Winter", slug="long-winter")
     for season_number, count in ((1, 2), (2, 1)):
@@ -37,21 +39,9 @@ def series() -> Title:
 
 @pytest.fixture
 def film() -> Title:
-    user = UserFactory(email="ana@example.com", name="Ana")
+    user = UserFactory(email=ANA, name="Ana")
     profile_create(account=user, name="Ana")
     return TitleFactory(name="Long Film", slug="long-film", runtime_minutes=100)
-
-
-def _sign_in(page: Page, base: str) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{base}/account/login/")
-    page.get_by_label("E-mail address").fill("ana@example.com")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Watch as Ana").click()
-    return errors
 
 
 def _episode(show: Title, season: int, number: int) -> Episode:
@@ -80,10 +70,9 @@ def _no_overflow(page: Page) -> dict[str, int]:
 
 def test_binge_a_series_to_its_end(page: Page, live_server: object, series: Title) -> None:
     base = live_server.url
-    errors = _sign_in(page, base)
+    errors = console_errors(page)
     page.set_viewport_size({"width": 1440, "height": 900})
-
-    page.goto(f"{base}/titles/long-winter/")
+    watching_as(page, base, "Ana", ANA, path="/titles/long-winter/")
     page.get_by_role("link", name="Play S1:E1").click()
     expect(page.locator(".player-episode")).to_have_text("S1:E1 · Winter 1.1")
     assert _no_overflow(page) == {}
@@ -133,10 +122,9 @@ def test_a_seek_while_paused_is_the_resume_point_at_once(
     page: Page, live_server: object, film: Title
 ) -> None:
     base = live_server.url
-    errors = _sign_in(page, base)
+    errors = console_errors(page)
     player_url = f"{base}/watch/long-film/"
-
-    page.goto(player_url)
+    watching_as(page, base, "Ana", ANA, path="/watch/long-film/")
     page.get_by_role("button", name="Play").click()
     expect(page.locator("[data-status]")).to_have_text("Playing")
     page.get_by_role("button", name="Pause").click()
@@ -162,8 +150,8 @@ def test_leaving_while_playing_keeps_the_last_second(
     page: Page, live_server: object, film: Title
 ) -> None:
     base = live_server.url
-    errors = _sign_in(page, base)
-    page.goto(f"{base}/watch/long-film/")
+    errors = console_errors(page)
+    watching_as(page, base, "Ana", ANA, path="/watch/long-film/")
     page.get_by_label("Speed").select_option("60")
     page.get_by_role("button", name="Play").click()
     page.wait_for_timeout(2500)
@@ -182,8 +170,8 @@ def test_back_from_the_player_shows_the_new_resume_point(
     page: Page, live_server: object, film: Title
 ) -> None:
     base = live_server.url
-    errors = _sign_in(page, base)
-    page.goto(f"{base}/titles/long-film/")
+    errors = console_errors(page)
+    watching_as(page, base, "Ana", ANA, path="/titles/long-film/")
     page.get_by_role("link", name="Play").click()
     page.get_by_label("Position").fill("3000")
     # The browser's Back: the title page is not shown as it was before the player.

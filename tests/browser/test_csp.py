@@ -16,6 +16,7 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 from catalog.models import Title
 from recommendations.models import ModelVersion
 from tests.browser.cards import more_open, rate
+from tests.browser.session import DEMO_EMAIL, DEMO_PASSWORD, sign_in_through_the_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,13 +45,6 @@ def refused(page: Page) -> list[str]:
     return found
 
 
-def _sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/account/login/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill("marquee-demo")
-    page.get_by_role("button", name="Sign in").click()
-
-
 def _check(page: Page, refused: list[str], where: str) -> None:
     # The events are kept by the page: read them before it is left.
     refused.extend(page.evaluate("window.__cspViolations || []"))
@@ -64,8 +58,8 @@ def test_pages_work_under_the_policy(
     response = page.goto(f"{base}/")
     assert response is not None
     assert "script-src 'self'" in response.headers["content-security-policy"]
-    _sign_in(page, base, "demo@marquee.local")
-    page.get_by_role("button", name="Watch as Ana").click()
+    # Through the form: the login page and the picker are pages under the policy too.
+    sign_in_through_the_form(page, base, DEMO_EMAIL, DEMO_PASSWORD, profile="Ana")
     expect(page.get_by_role("heading", name="Welcome back, Ana")).to_be_visible()
 
     # Home: lazy rows load, a rating refreshes the row (signals-changed), a hidden title

@@ -9,23 +9,15 @@ from playwright.sync_api import Page, expect
 
 from recommendations.models import ModelVersion
 from tests.browser.cards import more_open, rate
+from tests.browser.session import watching_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _watch_as(page: Page, base: str, name: str) -> None:
-    page.goto(f"{base}/account/login/")
-    page.get_by_label("E-mail address").fill("demo@marquee.local")
-    page.get_by_label("Password").fill("marquee-demo")
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name=f"Watch as {name}").click()
-    expect(page.get_by_role("heading", name=f"Welcome back, {name}")).to_be_visible()
 
 
 def test_rows_load_as_they_scroll_into_view(
     page: Page, live_server: object, trained: ModelVersion
 ) -> None:
-    _watch_as(page, live_server.url, "Ana")
+    watching_as(page, live_server.url, "Ana")
     expect(page.locator("#row-top-picks .card").first).to_be_visible()
     lazy = page.locator("section.row-lazy")
     assert lazy.count() > 0
@@ -42,7 +34,7 @@ def test_rows_load_as_they_scroll_into_view(
 def test_a_rating_refreshes_the_rows_in_place(
     page: Page, live_server: object, trained: ModelVersion
 ) -> None:
-    _watch_as(page, live_server.url, "Ben")
+    watching_as(page, live_server.url, "Ben")
     row = page.locator("#row-top-picks")
     card = row.locator(".card").first
     name = card.locator(".card-name").inner_text()
@@ -56,7 +48,7 @@ def test_a_rating_refreshes_the_rows_in_place(
 def test_striking_evidence_from_why_this(
     page: Page, live_server: object, trained: ModelVersion
 ) -> None:
-    _watch_as(page, live_server.url, "Ana")
+    watching_as(page, live_server.url, "Ana")
     card = page.locator("#row-top-picks .card").first
     more_open(card)
     strike = card.locator("button.strike").first
@@ -68,7 +60,7 @@ def test_striking_evidence_from_why_this(
 def test_tonight_i_have_re_ranks_the_rows(
     page: Page, live_server: object, trained: ModelVersion
 ) -> None:
-    _watch_as(page, live_server.url, "Ana")
+    watching_as(page, live_server.url, "Ana")
     page.locator(".intent-chip", has_text="30 min").click()
     expect(page).to_have_url(re.compile(r"minutes=30"))
     expect(page.locator(".intent-chip input[value='30']")).to_be_checked()
@@ -85,11 +77,8 @@ def test_a_new_profile_picks_three_titles_and_gets_its_own_rows(
 
     ana = Profile.objects.get(account__email="demo@marquee.local", name="Ana")
     profile_create(account=ana.account, name="Nora")
-    page.goto(f"{live_server.url}/account/login/")
-    page.get_by_label("E-mail address").fill("demo@marquee.local")
-    page.get_by_label("Password").fill("marquee-demo")
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Watch as Nora").click()
+    # Home sends a profile with no picks yet to pick some first.
+    watching_as(page, live_server.url, "Nora")
     expect(page.get_by_role("heading", name="Pick 3 or more titles you like")).to_be_visible()
     tiles = page.locator("label.pick")
     for i in (0, 9, 18):

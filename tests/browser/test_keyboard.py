@@ -6,21 +6,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from recommendations.models import ModelVersion
+from tests.browser.session import console_errors, watching_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _watch_as(page: Page, base: str, name: str) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{base}/account/login/")
-    page.get_by_label("E-mail address").fill("demo@marquee.local")
-    page.get_by_label("Password").fill("marquee-demo")
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name=f"Watch as {name}").click()
-    expect(page.locator("#row-top-picks .card").first).to_be_visible()
-    return errors
 
 
 def _focused(page: Page) -> dict:
@@ -44,8 +32,10 @@ def _focused(page: Page) -> dict:
 def test_a_row_is_one_tab_stop_and_arrows_move_between_cards(
     page: Page, live_server: object, trained: ModelVersion
 ) -> None:
-    errors = _watch_as(page, live_server.url, "Ana")
+    errors = console_errors(page)
+    watching_as(page, live_server.url, "Ana")
     cards = page.locator("#row-top-picks .card")
+    expect(cards.first).to_be_visible()
     assert cards.count() >= 4
     cards.first.locator(".card-link").focus()
 
@@ -93,8 +83,10 @@ def test_a_row_is_one_tab_stop_and_arrows_move_between_cards(
 def test_more_holds_rating_why_and_hide(
     page: Page, live_server: object, trained: ModelVersion
 ) -> None:
-    errors = _watch_as(page, live_server.url, "Ana")
+    errors = console_errors(page)
+    watching_as(page, live_server.url, "Ana")
     card = page.locator("#row-top-picks .card").first
+    expect(card).to_be_visible()
     card.locator(".card-link").focus()
     for _ in range(3):
         page.keyboard.press("Tab")

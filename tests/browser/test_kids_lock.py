@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import Profile
 from accounts.services import profile_create
+from tests.browser.session import console_errors, sign_in_through_the_form
 from tests.factories import GenreFactory, TitleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -51,15 +52,10 @@ def test_a_child_cannot_leave_the_kids_profile(
     width, height = VIEWPORTS[viewport]
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    errors = console_errors(page)
     base = live_server.url
 
-    page.goto(f"{base}/account/login/")
-    page.get_by_label("E-mail address").fill("ana@example.com")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_through_the_form(page, base, "ana@example.com")
 
     # Before a profile is chosen, no title: the picker comes first.
     page.goto(f"{base}/search/?q=heist")

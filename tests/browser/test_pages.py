@@ -18,11 +18,12 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page
 
 from catalog.models import Title
 from recommendations.models import ModelVersion
 from tests.browser.scrolling import scroll_to_the_end
+from tests.browser.session import console_errors, watching_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,15 +40,6 @@ def axe_source() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return AXE.read_text()
-
-
-def _watch_as(page: Page, base: str, name: str) -> None:
-    page.goto(f"{base}/account/login/")
-    page.get_by_label("E-mail address").fill("demo@marquee.local")
-    page.get_by_label("Password").fill("marquee-demo")
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name=f"Watch as {name}").click()
-    expect(page.get_by_role("heading", name=f"Welcome back, {name}")).to_be_visible()
 
 
 def _violations(page: Page, axe_source: str) -> list[dict[str, Any]]:
@@ -103,13 +95,9 @@ def test_pages_fit_pass_axe_and_log_no_error(
     width, height = VIEWPORTS[viewport]
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
-    errors: list[str] = []
-    page.on(
-        "console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None
-    )
-    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
+    errors = console_errors(page)
     base = live_server.url
-    _watch_as(page, base, "Ana")
+    watching_as(page, base, "Ana")
     wide: dict[str, int] = {}
     found: dict[str, list[dict[str, Any]]] = {}
     for name, path in _pages().items():

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.services import profile_create
 from recommendations.models import WatchEvent, WatchProgress
+from tests.browser.session import watching_as
 from tests.factories import TitleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,13 +24,7 @@ def film() -> object:
 
 def test_watch_pause_resume_and_finish(page: Page, live_server: object, film: object) -> None:
     base = live_server.url
-    page.goto(f"{base}/account/login/")
-    page.get_by_label("E-mail address").fill("ana@example.com")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Watch as Ana").click()
-
-    page.goto(f"{base}/titles/short-film/")
+    watching_as(page, base, "Ana", "ana@example.com", path="/titles/short-film/")
     page.get_by_role("link", name="Play").click()
     expect(page).to_have_url(re.compile("/watch/short-film/$"))
     page.get_by_label("Speed").select_option("10")

@@ -17,23 +17,15 @@ from typing import Any
 import pytest
 from django.conf import settings
 from PIL import Image, ImageStat
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from recommendations.models import ModelVersion
+from tests.browser.session import console_errors, watching_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 VIEWPORTS = {"desktop": (1440, 900), "phone": (390, 844)}
 OUT = Path(settings.BASE_DIR) / "docs" / "screenshots"
-
-
-def _watch_as(page: Page, base: str, name: str) -> None:
-    page.goto(f"{base}/account/login/")
-    page.get_by_label("E-mail address").fill("demo@marquee.local")
-    page.get_by_label("Password").fill("marquee-demo")
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name=f"Watch as {name}").click()
-    expect(page.locator("#row-top-picks .card").first).to_be_visible()
 
 
 def _settle(page: Page) -> None:
@@ -67,16 +59,10 @@ def test_screenshots(
     width, height = VIEWPORTS[viewport]
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(f"{page.url}: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
+    errors = console_errors(page)
     base = live_server.url
-    _watch_as(page, base, "Ana")
+    watching_as(page, base, "Ana")
+    expect(page.locator("#row-top-picks .card").first).to_be_visible()
     _settle(page)
     shots = {"home": _shot(page, f"home-{viewport}", width)}
 

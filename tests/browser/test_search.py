@@ -7,13 +7,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from accounts.services import profile_create
 from catalog.models import Credit, Tag
+from tests.browser.session import console_errors, watching_as
 from tests.factories import (
     CreditFactory,
     GenreFactory,
@@ -22,7 +21,6 @@ from tests.factories import (
     TitleFactory,
     UserFactory,
 )
-from tests.helpers import watch_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,8 +28,8 @@ VIEWPORTS = {"desktop": (1440, 900), "phone": (390, 844)}
 
 
 @pytest.fixture
-def session_cookie() -> dict[str, str]:
-    """A catalogue with one answer per kind of search, and Ana's signed-in session."""
+def catalogue() -> None:
+    """A catalogue with one answer per kind of search, and Ana, past her first picks."""
     western = GenreFactory(name="Western", slug="western")
     drama = GenreFactory(name="Drama", slug="drama")
     TitleFactory(name="Thunder in the Dust", synopsis="Two drifters.", genres=[drama])
@@ -47,14 +45,6 @@ def session_cookie() -> dict[str, str]:
     profile = profile_create(account=user, name="Ana")
     profile.onboarded_at = timezone.now()
     profile.save(update_fields=["onboarded_at"])
-    # Signing in is another test's subject: this one starts with a session.
-    client = Client()
-    client.force_login(user)
-    watch_as(client, profile)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-    }
 
 
 def _search_from_the_header(page: Page, words: str) -> None:
@@ -74,16 +64,13 @@ def _hit(page: Page, name: str) -> Locator:
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_a_viewer_searches_from_the_header(
-    browser: Browser, live_server: object, session_cookie: dict[str, str], viewport: str
+    browser: Browser, live_server: object, catalogue: None, viewport: str
 ) -> None:
     width, height = VIEWPORTS[viewport]
     context = browser.new_context(viewport={"width": width, "height": height})
     base = live_server.url
-    context.add_cookies([{**session_cookie, "url": base}])
     page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    errors = console_errors(page)
     wide: dict[str, int] = {}
 
     def measure(label: str) -> None:
@@ -92,7 +79,8 @@ def test_a_viewer_searches_from_the_header(
         if scroll_width > width:
             wide[label] = scroll_width
 
-    page.goto(f"{base}/browse/")
+    # Signing in is another test's subject: this one starts with a session.
+    watching_as(page, base, "Ana", "ana@example.com", path="/browse/")
 
     # A typo finds the title, which needs no explanation.
     _search_from_the_header(page, "thundr")

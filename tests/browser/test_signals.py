@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from accounts.services import profile_create
 from recommendations.models import ListItem, NotInterested, Rating
 from tests.browser.cards import more_open, rate
+from tests.browser.session import watching_as
 from tests.factories import GenreFactory, TitleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,17 +26,8 @@ def viewer() -> None:
     profile_create(account=user, name="Ana")
 
 
-def _sign_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/account/login/")
-    page.get_by_label("E-mail address").fill("ana@example.com")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Watch as Ana").click()
-
-
 def test_card_actions_update_in_place(page: Page, live_server: object, viewer: None) -> None:
-    _sign_in(page, live_server.url)
-    page.goto(f"{live_server.url}/browse/drama/")
+    watching_as(page, live_server.url, "Ana", "ana@example.com", path="/browse/drama/")
     card = page.locator("#title-grid .card").first
     name = card.locator(".card-name").inner_text()
 
@@ -64,8 +56,7 @@ def test_card_actions_update_in_place(page: Page, live_server: object, viewer: N
 
 
 def test_rating_works_with_the_keyboard(page: Page, live_server: object, viewer: None) -> None:
-    _sign_in(page, live_server.url)
-    page.goto(f"{live_server.url}/browse/drama/")
+    watching_as(page, live_server.url, "Ana", "ana@example.com", path="/browse/drama/")
     first = page.locator("#title-grid .card").first
     # The card's link, Play, My List, More: then Enter opens More and Tab enters the rating.
     first.locator(".card-link").focus()

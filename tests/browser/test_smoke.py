@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.services import profile_create
 from catalog.models import Credit
+from tests.browser.session import sign_in_through_the_form
 from tests.factories import CreditFactory, GenreFactory, PersonFactory, TitleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,18 +30,11 @@ def catalogue() -> None:
     profile_create(account=user, name="Kids", is_kids=True)
 
 
-def _sign_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/account/login/")
-    page.get_by_label("E-mail address").fill("ana@example.com")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_a_viewer_signs_in_browses_and_searches(
     page: Page, live_server: object, catalogue: None
 ) -> None:
     base = live_server.url
-    _sign_in(page, base)
+    sign_in_through_the_form(page, base, "ana@example.com")
 
     expect(page.get_by_role("heading", name="Who’s watching?")).to_be_visible()
     page.get_by_role("button", name="Watch as Ana").click()
@@ -78,8 +72,7 @@ def test_the_profile_switcher_in_the_header(
     page: Page, live_server: object, catalogue: None
 ) -> None:
     base = live_server.url
-    _sign_in(page, base)
-    page.get_by_role("button", name="Watch as Ana").click()
+    sign_in_through_the_form(page, base, "ana@example.com", profile="Ana")
     page.locator(".menu summary").click()
     page.locator(".menu-panel").get_by_role("button", name=re.compile("Kids")).click()
     expect(page.locator(".menu summary")).to_contain_text("Kids")

@@ -11,6 +11,7 @@ from catalog.models import Title
 from recommendations import engine
 from recommendations.activity import activity_read
 from recommendations.core.page import assemble
+from tests.browser.session import console_errors, watching_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,19 +24,6 @@ def demo() -> None:
     # What `make run` seeds: enough Westerns (31) for a taste to have a row of its own.
     call_command("seed_demo", titles=1500, users=60, seed=42, verbosity=0)
     engine.model_train()
-
-
-def _watch_as_ana(page: Page, base: str) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{base}/account/login/")
-    page.get_by_label("E-mail address").fill("demo@marquee.local")
-    page.get_by_label("Password").fill("marquee-demo")
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Watch as Ana").click()
-    expect(page.get_by_role("heading", name="Top picks for Ana")).to_be_visible()
-    return errors
 
 
 def _load_every_row(page: Page) -> None:
@@ -78,7 +66,9 @@ def test_rating_westerns_brings_a_row_of_westerns_home(
 ) -> None:
     base = live_server.url  # type: ignore[attr-defined]
     page.set_viewport_size({"width": 1440, "height": 900})
-    errors = _watch_as_ana(page, base)
+    errors = console_errors(page)
+    watching_as(page, base, "Ana")
+    expect(page.get_by_role("heading", name="Top picks for Ana")).to_be_visible()
     _load_every_row(page)
     expect(page.get_by_role("heading", name=HEADING, exact=True)).to_have_count(0)
 
