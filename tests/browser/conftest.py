@@ -2,14 +2,28 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Browser
+
+from tests.browser.session import VIEWPORTS, Window, console_errors
 
 CHROMIUM = "/usr/bin/chromium"
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by
 # fixtures in that thread are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def window(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Window]:
+    """A page in a browser window of each size, in turn; its console errors collected."""
+    width, height = VIEWPORTS[request.param]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    yield Window(name=request.param, width=width, page=page, errors=console_errors(page))
+    context.close()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -4,6 +4,8 @@ cookie, which spares each test the login page and the profile picker."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.test import Client
 from playwright.sync_api import ConsoleMessage, Page, expect
@@ -16,6 +18,18 @@ from accounts.services import profile_select
 DEMO_EMAIL = "demo@marquee.local"
 DEMO_PASSWORD = "marquee-demo"
 FACTORY_PASSWORD = "correct horse battery"
+
+
+# The two window sizes pages are checked at: a laptop and a phone.
+VIEWPORTS = {"desktop": (1440, 900), "phone": (390, 844)}
+
+
+@dataclass(frozen=True)
+class Window:
+    name: str
+    width: int
+    page: Page
+    errors: list[str]  # console errors and uncaught exceptions, as they come
 
 
 def console_errors(page: Page) -> list[str]:

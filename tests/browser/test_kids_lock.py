@@ -9,16 +9,15 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from accounts.models import Profile
 from accounts.services import profile_create
-from tests.browser.session import console_errors, sign_in_through_the_form
+from tests.browser.session import Window, sign_in_through_the_form
 from tests.factories import GenreFactory, TitleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-VIEWPORTS = {"desktop": (1440, 900), "phone": (390, 844)}
 ADULT_TITLE = "Night Heist"
 
 
@@ -45,14 +44,10 @@ def _fits(page: Page, width: int, where: str) -> None:
     assert scroll_width <= width, f"{where} is {scroll_width}px wide in a {width}px window"
 
 
-@pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_a_child_cannot_leave_the_kids_profile(
-    browser: Browser, live_server: object, household: None, viewport: str, tmp_path: Path
+    window: Window, live_server: object, household: None, tmp_path: Path
 ) -> None:
-    width, height = VIEWPORTS[viewport]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    errors = console_errors(page)
+    page, width, errors = window.page, window.width, window.errors
     base = live_server.url
 
     sign_in_through_the_form(page, base, "ana@example.com")
@@ -62,7 +57,7 @@ def test_a_child_cannot_leave_the_kids_profile(
     expect(page.get_by_role("heading", name="Who’s watching?")).to_be_visible()
     _no_adult_title(page)
     _fits(page, width, "the picker")
-    page.screenshot(path=str(tmp_path / f"picker-{viewport}.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / f"picker-{window.name}.png"), full_page=True)
 
     page.get_by_role("button", name="Watch as Kids").click()
     expect(page.locator(".menu summary")).to_contain_text("Kids")
@@ -78,12 +73,12 @@ def test_a_child_cannot_leave_the_kids_profile(
     page.get_by_label("The account’s password").fill("not the password")
     page.get_by_role("button", name="Watch as Ana").click()
     expect(page.get_by_text("That is not the account’s password.")).to_be_visible()
-    page.screenshot(path=str(tmp_path / f"password-form-{viewport}.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / f"password-form-{window.name}.png"), full_page=True)
 
     # The account page and Edit profile: the password as well.
     page.goto(f"{base}/account/")
     expect(page.get_by_role("heading", name="Enter the account’s password")).to_be_visible()
-    page.screenshot(path=str(tmp_path / f"leave-form-{viewport}.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / f"leave-form-{window.name}.png"), full_page=True)
     page.goto(f"{base}/account/profiles/")
     page.get_by_role("link", name="Edit Kids").click()
     expect(page.get_by_role("heading", name="Enter the account’s password")).to_be_visible()
@@ -102,13 +97,13 @@ def test_a_child_cannot_leave_the_kids_profile(
     page.get_by_role("button", name="Watch as Theo").click()
     expect(page.get_by_role("heading", name="Enter Theo’s PIN")).to_be_visible()
     _fits(page, width, "the PIN form")
-    page.screenshot(path=str(tmp_path / f"pin-form-{viewport}.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / f"pin-form-{window.name}.png"), full_page=True)
     page.get_by_label("PIN").fill("1111")
     page.get_by_role("button", name="Watch as Theo").click()
     expect(page.get_by_text("That PIN is not right.")).to_be_visible()
     expect(page.locator(".menu summary")).to_contain_text("Kids")
     _fits(page, width, "the PIN form with its error")
-    page.screenshot(path=str(tmp_path / f"pin-error-{viewport}.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / f"pin-error-{window.name}.png"), full_page=True)
     _no_adult_title(page)
     page.get_by_label("PIN").fill("2468")
     page.get_by_role("button", name="Watch as Theo").click()
@@ -116,5 +111,4 @@ def test_a_child_cannot_leave_the_kids_profile(
     page.goto(f"{base}/search/?q=heist")
     expect(page.locator("#search-results")).to_contain_text(ADULT_TITLE)
 
-    context.close()
     assert errors == []

@@ -18,17 +18,16 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
 from catalog.models import Title
 from recommendations.models import ModelVersion
 from tests.browser.scrolling import scroll_to_the_end
-from tests.browser.session import console_errors, watching_as
+from tests.browser.session import Window, watching_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-VIEWPORTS = {"desktop": (1440, 900), "phone": (390, 844)}
 BLOCKING = {"serious", "critical"}
 
 
@@ -88,14 +87,10 @@ def _pages() -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_pages_fit_pass_axe_and_log_no_error(
-    browser: Browser, live_server: Any, trained: ModelVersion, axe_source: str, viewport: str
+    window: Window, live_server: Any, trained: ModelVersion, axe_source: str
 ) -> None:
-    width, height = VIEWPORTS[viewport]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    errors = console_errors(page)
+    page, width, errors = window.page, window.width, window.errors
     base = live_server.url
     watching_as(page, base, "Ana")
     wide: dict[str, int] = {}
@@ -115,7 +110,6 @@ def test_pages_fit_pass_axe_and_log_no_error(
         violations = _violations(page, axe_source)
         if violations:
             found[name] = violations
-    context.close()
     assert wide == {}, f"pages wider than the {width}px window: {wide}"
     assert found == {}, json.dumps(found, indent=1)
     assert errors == []

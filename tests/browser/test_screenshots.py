@@ -17,14 +17,13 @@ from typing import Any
 import pytest
 from django.conf import settings
 from PIL import Image, ImageStat
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from recommendations.models import ModelVersion
-from tests.browser.session import console_errors, watching_as
+from tests.browser.session import Window, watching_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-VIEWPORTS = {"desktop": (1440, 900), "phone": (390, 844)}
 OUT = Path(settings.BASE_DIR) / "docs" / "screenshots"
 
 
@@ -52,19 +51,13 @@ def _write(image: Image.Image, name: str) -> None:
     small.save(OUT / f"{name}.png", optimize=True)
 
 
-@pytest.mark.parametrize("viewport", list(VIEWPORTS))
-def test_screenshots(
-    browser: Browser, live_server: Any, trained: ModelVersion, viewport: str
-) -> None:
-    width, height = VIEWPORTS[viewport]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    errors = console_errors(page)
+def test_screenshots(window: Window, live_server: Any, trained: ModelVersion) -> None:
+    page, width, errors = window.page, window.width, window.errors
     base = live_server.url
     watching_as(page, base, "Ana")
     expect(page.locator("#row-top-picks .card").first).to_be_visible()
     _settle(page)
-    shots = {"home": _shot(page, f"home-{viewport}", width)}
+    shots = {"home": _shot(page, f"home-{window.name}", width)}
 
     # The title page of Ana's top pick shows her match; its player, the same title.
     link = page.locator("#row-top-picks .card a[href^='/titles/']").first
@@ -73,14 +66,13 @@ def test_screenshots(
     page.goto(base + title_url)
     expect(page.locator("main h1")).to_be_visible()
     _settle(page)
-    shots["title"] = _shot(page, f"title-{viewport}", width)
+    shots["title"] = _shot(page, f"title-{window.name}", width)
 
     page.locator("a.button-play").click()
     expect(page.locator("[data-status]")).to_be_visible()
     _settle(page)
-    shots["player"] = _shot(page, f"player-{viewport}", width)
-    context.close()
+    shots["player"] = _shot(page, f"player-{window.name}", width)
     assert errors == []
     if os.environ.get("MARQUEE_SCREENSHOTS") == "1":
         for name, image in shots.items():
-            _write(image, f"{name}-{viewport}")
+            _write(image, f"{name}-{window.name}")

@@ -8,11 +8,11 @@ import re
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from accounts.services import profile_create
 from catalog.models import Credit, Tag
-from tests.browser.session import console_errors, watching_as
+from tests.browser.session import Window, watching_as
 from tests.factories import (
     CreditFactory,
     GenreFactory,
@@ -23,8 +23,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-VIEWPORTS = {"desktop": (1440, 900), "phone": (390, 844)}
 
 
 @pytest.fixture
@@ -62,15 +60,11 @@ def _hit(page: Page, name: str) -> Locator:
     )
 
 
-@pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_a_viewer_searches_from_the_header(
-    browser: Browser, live_server: object, catalogue: None, viewport: str
+    window: Window, live_server: object, catalogue: None
 ) -> None:
-    width, height = VIEWPORTS[viewport]
-    context = browser.new_context(viewport={"width": width, "height": height})
+    page, width, errors = window.page, window.width, window.errors
     base = live_server.url
-    page = context.new_page()
-    errors = console_errors(page)
     wide: dict[str, int] = {}
 
     def measure(label: str) -> None:
@@ -114,6 +108,5 @@ def test_a_viewer_searches_from_the_header(
     expect(page).to_have_url(re.compile(r"/search/\?q=revenge"))
     measure("revenge")
 
-    context.close()
     assert wide == {}, f"search pages wider than the {width}px window: {wide}"
     assert errors == []
