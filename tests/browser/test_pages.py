@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +33,15 @@ BLOCKING = {"serious", "critical"}
 
 
 @pytest.fixture(scope="module")
-def axe_source() -> str:
+def axe_source() -> str | None:
+    """axe-core's script, or None where npm did not install it: the tour then checks the
+    layout and the console without axe (and fails under MARQUEE_REQUIRE_BROWSER)."""
     if not AXE.exists():
         message = f"{AXE} is missing: run `npm ci` (make test does when npm is installed)"
         if os.environ.get("MARQUEE_REQUIRE_BROWSER"):
             pytest.fail(message)
-        pytest.skip(message)
+        warnings.warn(f"{message}; pages are not checked with axe", stacklevel=1)
+        return None
     return AXE.read_text()
 
 
@@ -88,7 +92,7 @@ def _pages() -> dict[str, str]:
 
 
 def test_pages_fit_pass_axe_and_log_no_error(
-    window: Window, live_server: Any, trained: ModelVersion, axe_source: str
+    window: Window, live_server: Any, trained: ModelVersion, axe_source: str | None
 ) -> None:
     page, width, errors = window.page, window.width, window.errors
     base = live_server.url
@@ -107,7 +111,7 @@ def test_pages_fit_pass_axe_and_log_no_error(
         if scroll_width > width:
             wide[name] = scroll_width
         page.mouse.wheel(0, -100_000)
-        violations = _violations(page, axe_source)
+        violations = _violations(page, axe_source) if axe_source is not None else []
         if violations:
             found[name] = violations
     assert wide == {}, f"pages wider than the {width}px window: {wide}"
