@@ -50,6 +50,19 @@ def tiny_model(kind: str, *, n_items: int = 8, k: int = 3, seed: int = 0) -> Tra
     )
 
 
+def ease_by_hand(weights: np.ndarray) -> TrainedModel:
+    """A one-profile model whose ranker is EASE with the item-item `weights` given."""
+    n_items = weights.shape[0]
+    return TrainedModel(
+        user_ids=np.array([1]),
+        item_ids=np.arange(n_items),
+        rating=tiny_model("ease", n_items=n_items).rating,
+        ranker=RankingModel("ease", np.zeros((n_items, 0), np.float32), np.zeros(0), weights),
+        popularity=np.ones(n_items, dtype=np.int64),
+        interactions=sp.csr_matrix((1, n_items), dtype=np.float32),
+    )
+
+
 def state_of(
     items: list[int], weights: list[float], *, k: int = 3, seen: list[int] | None = None
 ) -> ProfileState:

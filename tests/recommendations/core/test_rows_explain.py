@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
 
 from recommendations.core.fold_in import fold_in_indices
 from recommendations.core.rows import explain
 from recommendations.core.score import ProfileState, ranking_scores
-from recommendations.core.train import RankingModel, TrainedModel
+from recommendations.core.train import TrainedModel
 
 from .conftest import Planted
-from .rows_helpers import ROMANCE, SCI_FI, empty_state, state_of, tiny_model
+from .rows_helpers import ROMANCE, SCI_FI, ease_by_hand, empty_state, state_of, tiny_model
 
 # --------------------------------------------------------------------------------------
 # explain
@@ -77,14 +76,7 @@ def test_fewer_positive_contributors_than_asked_are_padded_with_minus_one() -> N
     B = np.zeros((5, 5), dtype=np.float32)
     B[0, 4], B[1, 4] = 0.5, -0.3
     B[0, 3], B[1, 3] = -0.2, -0.1
-    model = TrainedModel(
-        user_ids=np.array([1]),
-        item_ids=np.arange(5),
-        rating=tiny_model("ease", n_items=5).rating,
-        ranker=RankingModel("ease", np.zeros((5, 0), np.float32), np.zeros(0), B),
-        popularity=np.ones(5, dtype=np.int64),
-        interactions=sp.csr_matrix((1, 5), dtype=np.float32),
-    )
+    model = ease_by_hand(B)
     state = state_of([0, 1], [2.0, 1.0])
     contributors, shares = explain(model, state, [4, 3], top=4)
     assert contributors.tolist() == [[0, -1, -1, -1], [-1, -1, -1, -1]]
@@ -95,14 +87,7 @@ def test_fewer_positive_contributors_than_asked_are_padded_with_minus_one() -> N
 def test_equal_contributions_are_listed_in_the_profiles_order() -> None:
     B = np.zeros((4, 4), dtype=np.float32)
     B[2, 0] = B[1, 0] = B[3, 0] = 0.5
-    model = TrainedModel(
-        user_ids=np.array([1]),
-        item_ids=np.arange(4),
-        rating=tiny_model("ease", n_items=4).rating,
-        ranker=RankingModel("ease", np.zeros((4, 0), np.float32), np.zeros(0), B),
-        popularity=np.ones(4, dtype=np.int64),
-        interactions=sp.csr_matrix((1, 4), dtype=np.float32),
-    )
+    model = ease_by_hand(B)
     contributors, shares = explain(model, state_of([2, 1, 3], [1.0, 1.0, 1.0]), [0], top=2)
     assert contributors.tolist() == [[2, 1]]
     np.testing.assert_allclose(shares, [[1 / 3, 1 / 3]])

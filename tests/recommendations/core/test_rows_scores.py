@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
 
 from recommendations.core.fold_in import fold_in_indices
 from recommendations.core.rows import profile_scores
@@ -20,10 +19,10 @@ from recommendations.core.score import (
     predict_ratings,
     ranking_scores,
 )
-from recommendations.core.train import RankingModel, TrainedModel
+from recommendations.core.train import TrainedModel
 
 from .conftest import TINY_FOLD_IN, Planted
-from .rows_helpers import ROMANCE, SCI_FI, empty_state, state_of, tiny_model
+from .rows_helpers import ROMANCE, SCI_FI, ease_by_hand, empty_state, state_of, tiny_model
 
 # --------------------------------------------------------------------------------------
 # profile_scores
@@ -111,14 +110,7 @@ def test_the_seen_titles_high_raw_scores_do_not_squash_the_rest() -> None:
     # unseen titles 2 and 3 score 0.2 and 0.1.
     B = np.zeros((4, 4), dtype=np.float32)
     B[0, 1], B[0, 2], B[0, 3] = 10.0, 0.2, 0.1
-    model = TrainedModel(
-        user_ids=np.array([1]),
-        item_ids=np.arange(4),
-        rating=tiny_model("ease", n_items=4).rating,
-        ranker=RankingModel("ease", np.zeros((4, 0), np.float32), np.zeros(0), B),
-        popularity=np.ones(4, dtype=np.int64),
-        interactions=sp.csr_matrix((1, 4), dtype=np.float32),
-    )
+    model = ease_by_hand(B)
     state = state_of([0, 1], [1.0, 1.0])
     scores = profile_scores(
         model=model, state=state, model_index=np.arange(4), popularity=np.ones(4)
