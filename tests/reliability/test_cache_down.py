@@ -284,3 +284,12 @@ def test_a_reachable_redis_is_the_cache(settings: Any, caplog: pytest.LogCapture
     assert plain.get("shared") == "across processes"
     plain.delete("shared")
     assert _cache_warnings(caplog) == []
+
+
+def test_calls_share_one_redis_client(settings: Any) -> None:
+    # A redis-py client costs a third of a millisecond to make; the pool holds the
+    # connections, so one client per pool serves every call of the process.
+    _use_cache(settings, CLOSED)
+    client = cache._cache.get_client("a")
+    assert cache._cache.get_client("b", write=True) is client
+    assert client.connection_pool is cache._cache._get_connection_pool(False)
