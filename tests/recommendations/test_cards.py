@@ -1,4 +1,4 @@
-"""Title cards (recommendations/cards.py, format_html) and the rating widget they fetch:
+"""Title cards (recommendations/cards.py, format_html's rule) and the rating widget they fetch:
 markup, escaping and states."""
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ import pytest
 from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy
 
 from catalog.models import Title
 from recommendations import cards
@@ -73,6 +76,26 @@ def test_every_value_is_escaped_once() -> None:
     assert "Because you liked A &amp; B" in html
     assert 'value="/rows/top-picks/?minutes=30&amp;mood=new"' in html
     assert "&amp;amp;" not in html
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "plain",
+        "<script>alert('x') & \"y\"</script>",
+        mark_safe("<b>kept</b>"),
+        gettext_lazy("Arrival & <Sicario>"),
+        Decimal("4.5"),
+        7,
+        None,
+    ],
+)
+def test_format_escapes_as_format_html_does(value: object) -> None:
+    template = '<a title="{}">{named}</a>'
+    expected = format_html(template, value, named=value)
+    got = cards._format(template, value, named=value)
+    assert got == expected
+    assert isinstance(got, SafeString)
 
 
 def test_every_form_carries_the_token_and_the_way_back() -> None:
