@@ -12,8 +12,9 @@ A viewer browses as the page makes a browser do: `GET /`, then each lazy row's f
 as it scrolls into view (`HX-Request`), title pages, live search (`HX-Target:
 search-results`, once while typing and once for the whole word), and ratings: the card's
 widget fetched on hover, the 5-star POST sent from the home page (`HX-Current-URL`), then
-every row of the page again, as `signals-changed` makes them re-fetch; some ratings go
-through the API instead. Meanwhile a player sends a heartbeat every 10 s to
+the rows in sight again (the card's row and its neighbours: static/js/rows.js refreshes
+rows on screen after `signals-changed`, the others only when they are next scrolled to);
+some ratings go through the API instead. Meanwhile a player sends a heartbeat every 10 s to
 `/api/v1/me/watch-events/`. Every rating and heartbeat the server acknowledged is written
 to MARQUEE_LOAD_ACKS when the run stops, for the runner to find in the database.
 """
@@ -44,6 +45,8 @@ SEARCHES = (
 )  # fmt: skip
 ROW = re.compile(r'<section class="row( row-lazy)?" id="row-([^"]+)"')
 CARD = re.compile(r'class="card-link" href="/titles/([^/"]+)/"')
+# How many rows a 1440×900 window shows at once, about: the card's row and its neighbours.
+ROWS_IN_SIGHT = 3
 
 _viewer_numbers = itertools.count()
 # Only what the server answered 2xx to (and, for the site's form, saved: a refused
@@ -74,6 +77,7 @@ class Viewer(FastHttpUser):
         }
         self.rows: list[str] = []
         self.cards: list[str] = []
+        self.card_row: dict[str, int] = {}  # slug -> index of its row in self.rows
         self.home_page()
         self.player = gevent.spawn(self._play)
 
@@ -101,7 +105,16 @@ class Viewer(FastHttpUser):
         text = self._get("/", "GET /", self.page, 'id="row-')
         found = ROW.findall(text)
         self.rows = [key for _lazy, key in found]
-        self.cards = CARD.findall(text) or self.cards
+        # The text after each row's opening tag, up to the next row: that row's cards.
+        sections = ROW.split(text)[1:]
+        card_row = {
+            slug: number
+            for number, body in enumerate(sections[2::3])
+            for slug in CARD.findall(body)
+        }
+        if card_row:
+            self.card_row = card_row
+            self.cards = list(card_row)
         for lazy, key in found:
             if lazy:
                 gevent.sleep(random.uniform(0.3, 1.5))  # scrolling the next row into view
@@ -134,15 +147,19 @@ class Viewer(FastHttpUser):
             name="POST /titles/<slug>/rate/ (HTMX)",
             catch_response=True,
         ) as response:
-            if response.status_code != 200:
+            # Saved: 204 and the signals-changed event (the widget shows the stars already);
+            # refused: 200 and the widget with its error.
+            if response.status_code != 204:
                 response.failure(f"{response.status_code}")
                 return
             if "HX-Trigger" not in response.headers:
                 response.failure("the rating was refused")
                 return
             acknowledged["ratings"].append([self.profile_id, slug, stars])
-        # signals-changed: every row on the page fetches itself again.
-        for key in self.rows:
+        # signals-changed: the rows on screen fetch themselves again.
+        at = self.card_row.get(slug, 0)
+        first = max(0, min(at - 1, len(self.rows) - ROWS_IN_SIGHT))
+        for key in self.rows[first : first + ROWS_IN_SIGHT]:
             self._fragment(key)
 
     @task(1)

@@ -152,7 +152,14 @@ STORAGES = {
 EMAIL_BACKEND = env.get_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.get_str("DEFAULT_FROM_EMAIL", "Marquee <marquee@localhost>")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        # A home plan is a dozen entries (the page and each row's part, recommendations.home
+        # .plan), about 120 kB: room for some 250 profiles' plans in the process.
+        "OPTIONS": {"MAX_ENTRIES": 3000},
+    }
+}
 _redis_cache = env.get_str("REDIS_CACHE_URL", "")
 if _redis_cache:
     # Short timeouts, and local memory while Redis is unreachable (config.cache): a cache

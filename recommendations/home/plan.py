@@ -6,7 +6,8 @@ activity (`recommendations.activity`, five queries), folds it into the serving m
 runs the row builders of `recommendations.core.page`. The plan is cached under a key that
 contains the profile's `signals_changed_at`, so a click (which moves that stamp in its own
 transaction) makes the very next request build a new one: the new signal counts before
-any retraining. Row fragments read the cached plan and load their cards in one query.
+any retraining. Each row is also cached on its own (`Plan.part`): a row fragment reads
+only its row, then loads its cards in one query.
 """
 
 from __future__ import annotations
@@ -55,22 +56,29 @@ def plan_build(*, profile: Profile, intent: Intent | None = None) -> Plan:
 _building = [threading.Lock() for _ in range(64)]
 
 
-def home_plan(*, profile: Profile, intent: Intent | None = None) -> Plan:
-    """The profile's plan, built once per change of its signals, catalogue or model."""
-    intent = intent or Intent()
-    version = engine.active_version_id() or 0
-    key = ":".join(
+def _plan_key(profile: Profile, intent: Intent) -> str:
+    return ":".join(
         [
             "marquee:plan",
             str(profile.pk),
             f"{profile.signals_changed_at.timestamp():.6f}",
             str(profile.max_maturity_age),
-            str(version),
+            str(engine.active_version_id() or 0),
             catalogue_stamp(),
             intent.cache_key,
             timezone.localdate().isoformat(),
         ]
     )
+
+
+def _part_key(plan_key: str, row_key: str) -> str:
+    return f"{plan_key}|row:{row_key}"
+
+
+def home_plan(*, profile: Profile, intent: Intent | None = None) -> Plan:
+    """The profile's plan, built once per change of its signals, catalogue or model."""
+    intent = intent or Intent()
+    key = _plan_key(profile, intent)
     plan = cache.get(key)
     if plan is None:
         # Rows of one page arrive together: build the plan once, the others wait for it.
@@ -78,8 +86,17 @@ def home_plan(*, profile: Profile, intent: Intent | None = None) -> Plan:
             plan = cache.get(key)
             if plan is None:
                 plan = plan_build(profile=profile, intent=intent)
-                cache.set(key, plan, PLAN_SECONDS)
+                parts = {_part_key(key, row.key): plan.part(row.key) for row in plan.rows}
+                cache.set_many({key: plan, **parts}, PLAN_SECONDS)
     return plan
+
+
+def home_plan_row(*, profile: Profile, key: str, intent: Intent | None = None) -> Plan:
+    """The part of the profile's plan that row `key` draws (`Plan.part`), or the whole
+    plan when that part is not cached (evicted, or a row no longer on the page)."""
+    intent = intent or Intent()
+    part = cache.get(_part_key(_plan_key(profile, intent), key))
+    return part if part is not None else home_plan(profile=profile, intent=intent)
 
 
 # Whose plans an activation builds ahead: profiles that gave a signal this recently.

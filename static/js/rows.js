@@ -117,6 +117,27 @@
     }
   });
 
+  // After a click (a rating, My List, Not interested, a struck reason) the server answers
+  // `signals-changed`, and any loaded row may have changed. Rows on screen fetch
+  // themselves again at once, the others when they next come into view: a page of ten
+  // rows asks for the two or three in sight, not for all ten.
+  var inView = "IntersectionObserver" in window
+    ? new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          if (!entry.isIntersecting) return;
+          inView.unobserve(entry.target);
+          if (entry.target.isConnected) htmx.trigger(entry.target, "row-refresh");
+        });
+      }, { rootMargin: "100px 0px" })
+    : null;
+
+  document.addEventListener("signals-changed", function () {
+    document.querySelectorAll(".row[data-refresh]").forEach(function (row) {
+      if (inView) inView.observe(row);
+      else htmx.trigger(row, "row-refresh");
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   // Rows arrive lazily and cards are swapped in place (Undo, My List): set them up again.
   document.addEventListener("htmx:load", function (event) {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -35,6 +36,18 @@ def test_a_rating_refreshes_the_rows_in_place(
     page: Page, live_server: object, trained: ModelVersion
 ) -> None:
     watching_as(page, live_server.url, "Ben")
+    lazy = page.locator("section.row-lazy")
+    for _ in range(30):
+        if lazy.count() == 0:
+            break
+        page.mouse.wheel(0, 600)
+        page.wait_for_timeout(50)
+    expect(lazy).to_have_count(0)
+    page.mouse.wheel(0, -20000)
+    last = page.locator("section.row[data-refresh]").last
+    last_url = f"/rows/{last.get_attribute('id', timeout=1000).removeprefix('row-')}/"
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(urlsplit(request.url).path))
     row = page.locator("#row-top-picks")
     card = row.locator(".card").first
     name = card.locator(".card-name").inner_text()
@@ -43,6 +56,11 @@ def test_a_rating_refreshes_the_rows_in_place(
     expect(row.locator(".card-name", has_text=re.compile(f"^{re.escape(name)}$"))).to_have_count(0)
     expect(row.locator(".card").first).to_be_visible()
     assert page.url.rstrip("/") == live_server.url
+    # A row out of sight waits until it is seen again.
+    assert "/rows/top-picks/" in fetched
+    assert last_url not in fetched
+    with page.expect_response(lambda response: urlsplit(response.url).path == last_url):
+        page.mouse.wheel(0, 20000)
 
 
 def test_striking_evidence_from_why_this(

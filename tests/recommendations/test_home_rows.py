@@ -328,8 +328,9 @@ class TestFreshness:
     def test_loaded_rows_listen_for_signals(self, client: Client, trained: ModelVersion) -> None:
         _client(client, _demo("Ana"))
         fragment = _htmx(client, "/rows/trending/").text
-        # No event filter: htmx evaluates those with eval, which the CSP refuses.
-        assert 'hx-trigger="signals-changed from:body"' in fragment
+        # No event filter (htmx evaluates those with eval, which the CSP refuses): rows.js
+        # decides which rows refresh after a signal and sends them row-refresh.
+        assert 'hx-trigger="row-refresh" hx-swap="outerHTML" data-refresh' in fragment
 
 
 class TestPages:
@@ -369,6 +370,21 @@ class TestPages:
             # session, user, profile, the row's cards; the plan comes from the cache.
             with django_assert_max_num_queries(5):
                 assert _htmx(client, f"/rows/{row.key}/").status_code == 200
+
+    def test_a_fragment_reads_only_its_row_from_the_cache(
+        self, client: Client, trained: ModelVersion, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        _client(client, _demo("Ana"))
+        client.get("/")
+        row = plans.home_plan(profile=_demo("Ana")).rows[-1]
+        read: list[str] = []
+        get = plans.cache.get
+        monkeypatch.setattr(plans.cache, "get", lambda key, *a: read.append(key) or get(key, *a))
+        assert 'id="row-' + row.key + '"' in _htmx(client, f"/rows/{row.key}/").text
+        # One read, of that row's part: not the whole plan with every row's cards.
+        assert [key.rsplit("|", 1)[-1] for key in read if key.startswith("marquee:plan")] == [
+            f"row:{row.key}"
+        ]
 
     def test_the_home_page_query_count_does_not_grow_with_rows(
         self, client: Client, trained: ModelVersion, django_assert_max_num_queries: Any

@@ -45,7 +45,9 @@ def test_a_loaded_row_draws_its_cards_and_refetches_after_a_signal() -> None:
     assert 'id="row-top-picks"' in section
     assert 'aria-labelledby="row-top-picks-heading"' in section
     assert 'hx-get="/rows/top-picks/?minutes=30"' in section
-    assert 'hx-trigger="signals-changed from:body"' in section
+    # rows.js sends row-refresh after a signal: at once on screen, later off it.
+    assert 'hx-trigger="row-refresh"' in section
+    assert " data-refresh" in section
     assert '<h2 id="row-top-picks-heading">Top picks for Ana</h2>' in html
     assert '<a class="row-more" href="/rows/top-picks/?minutes=30">See all' in html
     assert '<div class="row-track">' in html

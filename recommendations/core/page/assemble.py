@@ -48,6 +48,26 @@ class Page:
     def row(self, key: str) -> PageRow | None:
         return next((row for row in self.rows if row.key == key), None)
 
+    def part(self, key: str) -> Page | None:
+        """The page as one row's fragment needs it: that row, its cards and their evidence.
+
+        A whole page is some 60 kB pickled (each row's "see all" titles have cards too);
+        a row is a few kB, so a fragment read from a shared cache unpickles only its own.
+        """
+        row = self.row(key)
+        if row is None:
+            return None
+        shown = set(row.title_ids)
+        evidence = self.evidence.get(key, {})
+        return Page(
+            rows=[row],
+            cards={tid: self.cards[tid] for tid in row.title_ids if tid in self.cards},
+            evidence={key: {tid: e for tid, e in evidence.items() if tid in shown}},
+            names=self.names,
+            personal=self.personal,
+            has_model=self.has_model,
+        )
+
 
 def page_build(
     ctx: PageContext, *, trending: list[tuple[int, float, int]], names_of: NamesOf
@@ -82,7 +102,7 @@ def page_build(
         row_size=ROW_SIZE,
         min_items=MIN_ROW_TITLES,
     )
-    shown = {int(ctx.cat.ids[i]) for row in placed for i in row.items.tolist()}
+    shown = {title_id for row in placed for title_id in ctx.cat.ids[row.items].tolist()}
     see_all = {tid for row in placed for tid in ctx.see_all[row.key]}
     anchors = {int(key.split("-")[1]) for key in ctx.headings if key.startswith("because-")}
     names = names_of(ctx.mentioned | anchors)
@@ -107,7 +127,7 @@ def page_build(
             PageRow(
                 key=row.key,
                 heading=heading,
-                title_ids=[int(ctx.cat.ids[i]) for i in row.items.tolist()],
+                title_ids=ctx.cat.ids[row.items].tolist(),
                 see_all_ids=ctx.see_all[row.key],
             )
         )

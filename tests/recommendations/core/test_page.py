@@ -158,3 +158,16 @@ def test_a_profile_without_signals_gets_popular_rows_by_genre() -> None:
         assert row.title_ids == sorted(row.title_ids)
     assert not page.personal
     assert not page.has_model
+
+
+def test_a_part_holds_one_row_with_its_cards_and_evidence() -> None:
+    page, _asked = _page()
+    for row in page.rows:
+        part = page.part(row.key)
+        assert part is not None
+        assert part.rows == [row]
+        assert set(part.cards) == {pk for pk in row.title_ids if pk in page.cards}
+        assert part.cards == {pk: page.cards[pk] for pk in part.cards}
+        kept = page.evidence.get(row.key, {})
+        assert part.evidence == {row.key: {pk: kept[pk] for pk in row.title_ids if pk in kept}}
+    assert page.part("not-on-the-page") is None
