@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Profile
@@ -53,16 +54,20 @@ def activities_read(*, profile_ids: Iterable[int] | None = None) -> Iterator[Act
 def _read(profile_ids: list[int]) -> dict[int, Activity]:
     # Streamed tuples (`values_list`), never model instances: training reads every
     # rating on the instance through here.
-    only = (
-        {"profile_id__in": profile_ids} if len(profile_ids) > 1 else {"profile_id": profile_ids[0]}
-    )
+    single = len(profile_ids) == 1
+    only = {"profile_id": profile_ids[0]} if single else {"profile_id__in": profile_ids}
+
+    def streamed(query: QuerySet) -> Iterable[tuple]:
+        # A server-side cursor keeps training's memory to a chunk; for one profile's few
+        # hundred rows its extra round trips cost more than the rows.
+        return query if single else query.iterator(chunk_size=20_000)
+
     quiet_since = timezone.now() - timedelta(days=settings.MARQUEE_ABANDONED_AFTER_DAYS)
     ratings: dict[int, dict] = defaultdict(dict)
-    for profile_id, title_id, stars, thumbs, scale, rated_at in (
+    for profile_id, title_id, stars, thumbs, scale, rated_at in streamed(
         Rating.objects.filter(**only)
         .order_by()
         .values_list("profile_id", "title_id", "stars", "thumbs", "scale", "rated_at")
-        .iterator(chunk_size=20_000)
     ):
         ratings[profile_id][title_id] = (float(stars), thumbs, scale, rated_at)
     progress: dict[int, dict] = defaultdict(dict)
@@ -85,7 +90,7 @@ def _read(profile_ids: list[int]) -> dict[int, Activity]:
             "current_episode__number",
         )
     )
-    for row in rows.iterator(chunk_size=20_000):
+    for row in streamed(rows):
         profile_id, title_id, percent, completed, watched_at = row[:5]
         hidden, completed_at, times, private, position, season, episode = row[5:]
         if episode is not None:

@@ -403,20 +403,20 @@ def my_list_row(ctx: PageContext, pins: dict[str, int | None]) -> CandidateRow |
 
 
 def watch_again_row(ctx: PageContext, pins: dict[str, int | None]) -> CandidateRow | None:
-    rows = []
+    loved = []
     for title_id, progress in ctx.activity.progress.items():
-        watched_at, times = progress.watched_at, progress.times
         rating = ctx.activity.ratings.get(title_id)
         if not progress.completed or progress.private or rating is None or rating[0] < LIKED_STARS:
             continue
-        if ctx.now - watched_at < WATCH_AGAIN_AFTER:
+        if ctx.now - progress.watched_at < WATCH_AGAIN_AFTER:
             continue
-        at = int(ctx.cat.index([title_id])[0])
-        if at < 0 or not ctx.allowed[at]:
+        loved.append((title_id, progress, rating[0]))
+    rows = []
+    places = ctx.cat.index([title_id for title_id, _p, _s in loved]).tolist() if loved else []
+    for (title_id, progress, stars), at in zip(loved, places, strict=True):
+        if at < 0 or not ctx.allowed[at] or not ctx.fits[at]:
             continue
-        if not ctx.fits[at]:
-            continue
-        rows.append((rating[0], watched_at, title_id, at, times))
+        rows.append((stars, progress.watched_at, title_id, at, progress.times))
     if not rows:
         return None
     rows.sort(key=lambda r: (-r[0], r[1], r[2]))

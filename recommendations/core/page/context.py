@@ -131,12 +131,15 @@ def page_context(
     finished = np.zeros(n, dtype=bool)
     started = np.zeros(n, dtype=bool)
     percent = np.zeros(n)
-    for title_id, progress in activity.progress.items():
-        at = int(cat.index([title_id])[0])
-        if at >= 0:
-            finished[at] |= progress.completed
-            started[at] = True
-            percent[at] = progress.percent
+    if activity.progress:
+        # One lookup for the whole history (a long one is thousands of titles).
+        at = cat.index(list(activity.progress))
+        known = at >= 0
+        states = list(activity.progress.values())
+        count = len(states)
+        finished[at[known]] = np.fromiter((p.completed for p in states), bool, count)[known]
+        started[at[known]] = True
+        percent[at[known]] = np.fromiter((p.percent for p in states), float, count)[known]
     rated = cat.index(list(activity.ratings))
     listed = cat.index([t for t, _ in activity.my_list])
     seen = finished | started
@@ -209,7 +212,8 @@ def candidate_row(
     min_items: int | None = None,
 ) -> CandidateRow:
     ctx.headings[key] = heading
-    ctx.see_all[key] = [int(ctx.cat.ids[i]) for i in items[:SEE_ALL_SIZE]]
+    # Whole-array indexing: one element at a time of a memory-mapped array is slow.
+    ctx.see_all[key] = ctx.cat.ids[np.asarray(items[:SEE_ALL_SIZE], dtype=np.int64)].tolist()
     ctx.evidence[key], ctx.pending = ctx.pending, {}
     return CandidateRow(
         key=key,
@@ -222,7 +226,6 @@ def candidate_row(
 
 
 def add_evidence(ctx: PageContext, items: np.ndarray, entry: dict | list[dict]) -> None:
-    for at in items.tolist():
-        title_id = int(ctx.cat.ids[at])
+    for title_id in ctx.cat.ids[np.asarray(items, dtype=np.int64)].tolist():
         entries = entry if isinstance(entry, list) else [entry]
         ctx.pending.setdefault(title_id, []).extend(entries)
