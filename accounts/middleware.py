@@ -10,6 +10,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.lock import OPEN, SESSION_KEY, Credential, SessionLock
 from accounts.models import Profile
 from accounts.navigation import back_to
+from accounts.viewer import viewer_profile
 
 # Pages that show titles: until a profile is chosen, the picker comes first.
 TITLE_NAMESPACES = frozenset({"catalog", "recommendations"})
@@ -45,8 +46,11 @@ def _current_profile(request: HttpRequest) -> Profile | None:
     profile_id = request.session.get(SESSION_KEY)
     if profile_id is None:
         return None
-    # Scoped to the signed-in account: a stale or forged id in the session selects nothing.
-    profile = Profile.objects.filter(pk=profile_id, account=user).first()
+    # Read with the account when the session named both (accounts.viewer); scoped to the
+    # signed-in account either way: a stale or forged id in the session selects nothing.
+    profile = viewer_profile(user.pk)
+    if profile is None or profile.pk != profile_id:
+        profile = Profile.objects.filter(pk=profile_id, account=user).first()
     if profile is None:
         request.session.pop(SESSION_KEY, None)
     return profile

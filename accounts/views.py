@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import selectors, services
+from accounts import selectors, services, viewer
 from accounts.forms import (
     AccountDeleteForm,
     AccountForm,
@@ -58,7 +58,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             password=form.cleaned_data["password"],
             name=form.cleaned_data["name"],
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=viewer.BACKEND)
         profile = selectors.profile_list(account=user).first()
         lock = SessionLock.read(request.session, None)
         services.profile_select(session=request.session, lock=lock, profile=profile)

@@ -7,7 +7,8 @@ side by side, and the page could read the resume point from before them. The pla
 a cookie; a page requested with it waits, briefly, until that event is stored, then drops
 the cookie.
 
-The wait comes before the profile is read (its stamp keys the cached home plan), and
+The wait comes before the profile is read (its stamp keys the cached home plan; what
+accounts.viewer read with the account before it is read again), and
 while a heartbeat of the same profile is being recorded in this process it reads nothing:
 it is woken when that request ends. Other processes' heartbeats are found by polling.
 """
@@ -23,6 +24,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
+from accounts.viewer import viewer_profile_forget
 from recommendations import selectors
 
 PENDING_COOKIE = "marquee_watch_pending"
@@ -103,6 +105,8 @@ class PendingWatchEventMiddleware:
         if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
         _recording.wait(profile_id, event_id, PENDING_WAIT_SECONDS)
+        # Read with the account before the wait, the profile's stamp may predate the event.
+        viewer_profile_forget()
         # Waited for (or given up on): no later page waits for it again.
         return self._dropping_cookie(self.get_response(request))
 

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # The account and its chosen profile in one query, for the two below.
+    "accounts.viewer.ViewerMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A page opened right after the player waits for its last heartbeat: after the user is
     # known, before the profile is read.
@@ -109,6 +111,8 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's model backend, handed the account read together with the profile.
+AUTHENTICATION_BACKENDS = ["accounts.viewer.ViewerBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

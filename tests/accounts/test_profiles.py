@@ -187,7 +187,7 @@ class TestProfilePages:
     ) -> None:
         for i in range(4):
             profile_create(account=alice, name=f"P{i}")
-        # 1. user, 2. current profile (the session comes from the cache), 3. the account's
-        # profiles
-        with django_assert_num_queries(3):
+        # 1. the account with its current profile (accounts.viewer; the session comes from
+        # the cache), 2. the account's profiles
+        with django_assert_num_queries(2):
             alice_client.get(reverse("accounts:profile_picker"))

@@ -62,10 +62,10 @@ class TestAccountPage:
     ) -> None:
         for i in range(3):
             ProfileFactory(account=alice, name=f"Extra {i}")
-        # 1. the user (the session comes from the cache)
-        # 2. the current profile (middleware)
-        # 3. the account's profiles, for the page and the header menu alike
-        with django_assert_num_queries(3):
+        # 1. the account with its current profile (accounts.viewer; the session comes from
+        #    the cache)
+        # 2. the account's profiles, for the page and the header menu alike
+        with django_assert_num_queries(2):
             response = alice_client.get(ACCOUNT)
         for profile in alice.profiles.all():
             assert reverse("accounts:profile_edit", args=[profile.pk]) in response.text

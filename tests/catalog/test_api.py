@@ -35,9 +35,9 @@ def test_a_signed_in_profile_costs_no_query_more_than_the_session(
 ) -> None:
     for i in range(3):
         TitleFactory(name=f"Title {i}")
-    # 1. the session's user, 2. its profile (CurrentProfileMiddleware; the session itself
-    # comes from the cache), 3. count, 4. the page of titles, 5. their genres
-    with django_assert_num_queries(5):
+    # 1. the session's account with its profile (accounts.viewer; the session itself
+    # comes from the cache), 2. count, 3. the page of titles, 4. their genres
+    with django_assert_num_queries(4):
         response = alice_client.get("/api/v1/titles/")
     assert response.json()["count"] == 3
 

@@ -86,10 +86,10 @@ def test_it_is_paginated_in_few_queries(
     for _ in range(3):
         episode = EpisodeFactory(season=SeasonFactory(title=TitleFactory(kind="series")))
         watch(alice_profile, episode.season.title, episode=episode, minutes_ago=5)
-    # 1. the session's user, 2. its profile (CurrentProfileMiddleware; the session itself
-    # comes from the cache), 3. count, 4. the page of rows with titles, current episodes
+    # 1. the session's account with its profile (accounts.viewer; the session itself
+    # comes from the cache), 2. count, 3. the page of rows with titles, current episodes
     # and their seasons (select_related) and the rating and taste exclusion (subqueries)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = alice_client.get(URL)
     body = response.json()
     assert (body["count"], len(body["results"])) == (28, 24)

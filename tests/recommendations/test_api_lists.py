@@ -75,9 +75,9 @@ class TestMyList:
     ) -> None:
         for i in range(30):
             ListItemFactory(profile=alice_profile, title=TitleFactory(name=f"Title {i}"))
-        # 1. the session's user, 2. its profile (CurrentProfileMiddleware; the session
-        # itself comes from the cache), 3. count, 4. the page of items with their titles
-        with django_assert_num_queries(4):
+        # 1. the session's account with its profile (accounts.viewer; the session itself
+        # comes from the cache), 2. count, 3. the page of items with their titles
+        with django_assert_num_queries(3):
             response = alice_client.get("/api/v1/me/list/")
         body = response.json()
         assert (body["count"], len(body["results"])) == (30, 24)
@@ -113,9 +113,9 @@ class TestNotInterested:
         for i in range(30):
             NotInterested.objects.create(profile=alice_profile, title=TitleFactory(name=f"T{i}"))
         NotInterested.objects.create(profile=ProfileFactory(), title=TitleFactory())
-        # 1. the session's user, 2. its profile (CurrentProfileMiddleware; the session
-        # itself comes from the cache), 3. count, 4. the page of marks with their titles
-        with django_assert_num_queries(4):
+        # 1. the session's account with its profile (accounts.viewer; the session itself
+        # comes from the cache), 2. count, 3. the page of marks with their titles
+        with django_assert_num_queries(3):
             response = alice_client.get("/api/v1/me/not-interested/")
         body = response.json()
         assert (body["count"], len(body["results"])) == (30, 24)

@@ -138,9 +138,9 @@ def test_the_list_is_paginated_in_few_queries(
 ) -> None:
     for i in range(30):
         RatingFactory(profile=alice_profile, title=TitleFactory(name=f"Title {i}"))
-    # 1. the session's user, 2. its profile (CurrentProfileMiddleware; the session itself
-    # comes from the cache), 3. count, 4. the page of ratings with their titles
-    with django_assert_num_queries(4):
+    # 1. the session's account with its profile (accounts.viewer; the session itself
+    # comes from the cache), 2. count, 3. the page of ratings with their titles
+    with django_assert_num_queries(3):
         response = alice_client.get("/api/v1/me/ratings/")
     body = response.json()
     assert (body["count"], len(body["results"])) == (30, 24)

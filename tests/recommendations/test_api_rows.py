@@ -417,7 +417,7 @@ class TestQueries:
         unseen: int,
     ) -> None:
         build_page(alice_profile, unseen=unseen)
-        # Building the plan: the session's user and profile (2); the active model (1);
+        # Building the plan: the session's account and profile (1); the active model (1);
         # the catalogue's newest arrays (1: none yet, so this first page of the instance
         # builds them, 9, records them, 2, and reads the stamp, 1); the profile's signals
         # (5); trending (1); the names in the reasons (1); then one query per row for its
@@ -425,10 +425,10 @@ class TestQueries:
         with django_assert_max_num_queries(27):
             response = alice_client.get(ROWS)
         assert len(response.json()["rows"]) == 4
-        # 1. the session's user, 2. its profile (CurrentProfileMiddleware; the session
-        # itself comes from the cache), 3.-6. the cards of each of the 4 rows with the
-        # profile's state (subqueries): the plan is cached.
-        with django_assert_num_queries(6):
+        # 1. the session's account with its profile (accounts.viewer; the session itself
+        # comes from the cache), 2.-5. the cards of each of the 4 rows with the profile's
+        # state (subqueries): the plan is cached.
+        with django_assert_num_queries(5):
             alice_client.get(ROWS)
 
     @pytest.mark.parametrize("unseen", [10, 40])
@@ -441,9 +441,9 @@ class TestQueries:
     ) -> None:
         build_page(alice_profile, unseen=unseen)
         alice_client.get(ROWS)
-        # 1. the session's user, 2. its profile (CurrentProfileMiddleware; the session
-        # itself comes from the cache), 3. the row's cards with the profile's state
-        with django_assert_num_queries(3):
+        # 1. the session's account with its profile (accounts.viewer; the session itself
+        # comes from the cache), 2. the row's cards with the profile's state
+        with django_assert_num_queries(2):
             response = alice_client.get(f"{ROWS}new/")
         # The unseen titles and the trending ones, new to this profile too.
         assert len(response.json()["titles"]) == unseen + 5

@@ -307,12 +307,12 @@ def test_a_steady_heartbeat_costs_few_queries(
 ) -> None:
     post(alice_client, [event(film, "start", 0, t0)])
     beat = event(film, "progress", 10, t0 + timedelta(seconds=10))
-    # 1. the session's user, 2. its profile (CurrentProfileMiddleware; the session itself
-    # comes from the cache), 3. the batch's titles by slug,
-    # then watching.watch_events_record: 4. SAVEPOINT (its atomic block inside the test's
-    # transaction), 5. lock the rollup with its title, 6. insert the event (ON CONFLICT DO
-    # NOTHING RETURNING: a repeated id costs no extra query), 7. update the rollup,
-    # 8. RELEASE SAVEPOINT
-    with django_assert_num_queries(8):
+    # 1. the session's account with its profile (accounts.viewer; the session itself
+    # comes from the cache), 2. the batch's titles by slug,
+    # then watching.watch_events_record: 3. SAVEPOINT (its atomic block inside the test's
+    # transaction), 4. lock the rollup with its title, 5. insert the event (ON CONFLICT DO
+    # NOTHING RETURNING: a repeated id costs no extra query), 6. update the rollup,
+    # 7. RELEASE SAVEPOINT
+    with django_assert_num_queries(7):
         response = post(alice_client, [beat])
     assert response.json() == {"accepted": 1, "duplicates": 0}

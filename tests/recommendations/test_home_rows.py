@@ -275,8 +275,9 @@ class TestFreshness:
             HTTP_HX_REQUEST="true",
             HTTP_HX_CURRENT_URL="http://testserver/?minutes=90",
         )
-        # The rows' re-fetches find the new plan ready: session, user, profile, cards.
-        with django_assert_max_num_queries(5):
+        # The rows' re-fetches find the new plan ready: session, the account with its
+        # profile, cards.
+        with django_assert_max_num_queries(3):
             fragment = _htmx(client, "/rows/top-picks/?minutes=90").text
         assert f'href="{pick.get_absolute_url()}"' not in fragment
 
@@ -367,8 +368,9 @@ class TestPages:
         client.get("/")
         plan_rows = plans.home_plan(profile=_demo("Ana")).rows
         for row in plan_rows:
-            # session, user, profile, the row's cards; the plan comes from the cache.
-            with django_assert_max_num_queries(5):
+            # session, the account with its profile (accounts.viewer), the row's cards; the
+            # plan comes from the cache.
+            with django_assert_max_num_queries(3):
                 assert _htmx(client, f"/rows/{row.key}/").status_code == 200
 
     def test_a_fragment_reads_only_its_row_from_the_cache(
@@ -391,8 +393,10 @@ class TestPages:
     ) -> None:
         _client(client, _demo("Ana"))
         client.get("/")
-        # session, user, profile, the account's profiles, three rows of cards.
-        with django_assert_max_num_queries(8):
+        # The account with its profile (the session comes from the cache), whether it
+        # needs onboarding, three rows of cards, whether it has a history (the greeting),
+        # the account's profiles.
+        with django_assert_max_num_queries(7):
             client.get("/")
 
     def test_the_title_page_has_a_match_and_more_like_this(

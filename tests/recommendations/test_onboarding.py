@@ -405,9 +405,10 @@ class TestPage:
             title = TitleFactory(genres=[genres[i % 5], genres[(i + 2) % 5]])
             make_popular(title, i % 4)
         catalogue()  # the process's arrays: popularity and genres, built once
-        # 1. user, 2. profile (the session comes from the cache), 3. the profile's refusals,
-        # 4. the titles shown, 5. their genres, 6. the account's profiles for the header
-        with django_assert_num_queries(6):
+        # 1. the account with its profile (the session comes from the cache), 2. the
+        # profile's refusals, 3. the titles shown, 4. their genres, 5. the account's
+        # profiles for the header
+        with django_assert_num_queries(5):
             response = alice_client.get(onboarding_url())
         assert response.status_code == 200
         assert len(offered(response.text)) == size

@@ -128,7 +128,7 @@ class TestAccountExport:
             export = account_export(account=alice)
         assert sum(len(p["watch_history"]) for p in export["profiles"]) == 9
 
-    def test_the_download_costs_nine_queries(
+    def test_the_download_costs_seven_queries(
         self,
         alice_client: Client,
         alice: User,
@@ -137,9 +137,10 @@ class TestAccountExport:
     ) -> None:
         fill(alice_profile)
         fill(ProfileFactory(account=alice, name="Sam"))
-        # 1. the user  2. the current profile (middleware; the session comes from the cache)
-        # 3-8. the export's six: profiles, ratings, progress, list, not interested, exclusions
-        with django_assert_num_queries(8):
+        # 1. the account with its current profile (accounts.viewer; the session comes from
+        # the cache), 2-7. the export's six: profiles, ratings, progress, list, not
+        # interested, exclusions
+        with django_assert_num_queries(7):
             alice_client.get(reverse("profile_data:data_export"))
 
     def test_it_needs_a_signed_in_account(self, client: Client) -> None:
