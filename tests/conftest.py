@@ -19,6 +19,7 @@ from accounts.models import Profile, User
 from recommendations import engine
 from recommendations.home import catalogue
 from recommendations.models import ModelVersion
+from tests import processes
 from tests.factories import ProfileFactory, UserFactory
 from tests.helpers import watch_as
 from tests.snapshot import Snapshot, ids_reserve, rolled_back, rows_added, rows_read, snapshot_take
@@ -68,6 +69,14 @@ def _slow_kinds_first(item: pytest.Item) -> int:
     if marker is None and "db" not in fixtures:
         return 1
     return 2
+
+
+@pytest.fixture(scope="session")
+def seeded_site_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, seeded SQLite site for the tests that start processes (tests.processes):
+    one per run, shared by pytest-xdist's workers through their common temporary folder."""
+    base = tmp_path_factory.getbasetemp()
+    return processes.seeded_template(base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +16,16 @@ from recommendations.watching import Heartbeat
 from tests.factories import EpisodeFactory, SeasonFactory, TitleFactory
 
 T0 = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
+
+
+def redis_up() -> bool:
+    """Whether Redis answers on 127.0.0.1:6379 (tests that need it skip otherwise, unless
+    MARQUEE_REQUIRE_SERVICES says it must be there)."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
 
 
 def redis_location() -> str:

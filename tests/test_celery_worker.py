@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,43 +13,14 @@ from pathlib import Path
 import pytest
 from celery import Celery
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-def _environ(var_dir: Path, broker: str | None) -> dict[str, str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_"))}
-    environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings.local",
-        MARQUEE_VAR_DIR=str(var_dir),
-        DATABASE_URL=f"sqlite:///{var_dir / 'worker.sqlite3'}",
-        CELERY_RESULT_BACKEND=f"file://{var_dir / 'results'}",
-    )
-    if broker:
-        environ["CELERY_BROKER_URL"] = broker
-    return environ
+from tests.helpers import redis_up
+from tests.processes import ROOT, seeded_site
+from tests.processes import site_environ as _environ
 
 
 @pytest.fixture(scope="module")
-def migrated_var(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    var_dir = tmp_path_factory.mktemp("var")
-    (var_dir / "results").mkdir()
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=_environ(var_dir, None),
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return var_dir
+def migrated_var(seeded_site_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return seeded_site(seeded_site_template, tmp_path_factory.mktemp("var"))
 
 
 def _worker(var_dir: Path, broker: str | None) -> Iterator[subprocess.Popen[str]]:
@@ -122,10 +92,10 @@ def _wait_for_log(var_dir: Path, text: str, timeout: float = 60) -> str:
     [
         pytest.param(None, id="filesystem"),
         pytest.param(
-            "redis://127.0.0.1:6379/15",
+            "redis://127.0.0.1:6379/12",
             id="redis",
             marks=pytest.mark.skipif(
-                not _redis_up() and not os.environ.get("MARQUEE_REQUIRE_SERVICES"),
+                not redis_up() and not os.environ.get("MARQUEE_REQUIRE_SERVICES"),
                 reason="Redis is not running on 127.0.0.1:6379",
             ),
         ),
@@ -146,19 +116,11 @@ def test_worker_with_beat_runs_tasks(migrated_var: Path, broker: str | None) -> 
 
 
 @pytest.mark.skipif(
-    not _redis_up() and not os.environ.get("MARQUEE_REQUIRE_SERVICES"),
+    not redis_up() and not os.environ.get("MARQUEE_REQUIRE_SERVICES"),
     reason="Redis is not running on 127.0.0.1:6379",
 )
 def test_a_worker_on_redis_trains_and_activates_a_model(migrated_var: Path) -> None:
-    broker = "redis://127.0.0.1:6379/14"
-    subprocess.run(
-        [sys.executable, "manage.py", "seed_demo", "--titles", "120", "--users", "30"],
-        cwd=ROOT,
-        env=_environ(migrated_var, broker),
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    broker = "redis://127.0.0.1:6379/11"
     for _process in _worker(migrated_var, broker):
         _wait_for_log(migrated_var, "ready.")
         result = _client(migrated_var, broker).send_task("recommendations.tasks.train_model")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -22,18 +21,10 @@ from accounts import limits, services
 from accounts.models import Profile, User
 from accounts.services import SESSION_KEY
 from tests.factories import UserFactory
-from tests.helpers import redis_location, watch_as
+from tests.helpers import redis_location, redis_up, watch_as
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TOKEN_URL = "/api/v1/auth/token/"
-
-
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 class TestClientAddress:
@@ -196,7 +187,7 @@ class TestSignInRace:
         assert checks.count == 5
 
     @pytest.mark.skipif(
-        not _redis_up() and not os.environ.get("MARQUEE_REQUIRE_SERVICES"),
+        not redis_up() and not os.environ.get("MARQUEE_REQUIRE_SERVICES"),
         reason="Redis is not running on 127.0.0.1:6379",
     )
     def test_the_same_on_redis(self, monkeypatch: Any, settings: Any) -> None:
@@ -489,7 +480,7 @@ class TestPinRace:
         assert self.checks == 5
 
     @pytest.mark.skipif(
-        not _redis_up() and not os.environ.get("MARQUEE_REQUIRE_SERVICES"),
+        not redis_up() and not os.environ.get("MARQUEE_REQUIRE_SERVICES"),
         reason="Redis is not running on 127.0.0.1:6379",
     )
     def test_the_same_on_redis(self, settings: Any, profile: Profile) -> None:

@@ -25,7 +25,7 @@ from accounts.models import Profile, User
 from config import cache as fallback_cache
 from recommendations.models import ListItem, NotInterested, Rating
 from tests.factories import TitleFactory
-from tests.helpers import redis_location
+from tests.helpers import redis_location, redis_up
 
 pytestmark = pytest.mark.django_db
 
@@ -263,16 +263,8 @@ def test_redis_cache_url_uses_the_fallback_backend(monkeypatch: pytest.MonkeyPat
         importlib.reload(base)
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.mark.skipif(
-    not _redis_up() and not os.environ.get("MARQUEE_REQUIRE_SERVICES"),
+    not redis_up() and not os.environ.get("MARQUEE_REQUIRE_SERVICES"),
     reason="Redis is not running on 127.0.0.1:6379",
 )
 def test_a_reachable_redis_is_the_cache(settings: Any, caplog: pytest.LogCaptureFixture) -> None:

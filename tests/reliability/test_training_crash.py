@@ -21,14 +21,17 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.test_celery_worker import ROOT, _client, _environ, _redis_up
+from tests.helpers import redis_up
+from tests.processes import ROOT, seeded_site
+from tests.processes import site_environ as _environ
+from tests.test_celery_worker import _client
 
 pytestmark = pytest.mark.skipif(
-    not _redis_up() and not os.environ.get("MARQUEE_REQUIRE_SERVICES"),
+    not redis_up() and not os.environ.get("MARQUEE_REQUIRE_SERVICES"),
     reason="Redis is not running on 127.0.0.1:6379",
 )
 
-BROKER = "redis://127.0.0.1:6379/13"
+BROKER = "redis://127.0.0.1:6379/10"
 # A queue of its own, so no other worker on this Redis takes the drill's tasks.
 QUEUE = f"training-drill-{uuid.uuid4().hex[:8]}"
 LEASE = 2
@@ -39,19 +42,10 @@ def _env(var_dir: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def seeded_var(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    var_dir = tmp_path_factory.mktemp("crash")
-    (var_dir / "results").mkdir()
-    for command in (["migrate", "--noinput"], ["seed_demo", "--titles", "120", "--users", "30"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=_env(var_dir),
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-    yield var_dir
+def seeded_var(
+    seeded_site_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    yield seeded_site(seeded_site_template, tmp_path_factory.mktemp("crash"))
     _forget_queue()
 
 
