@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 AT_THE_END = "innerHeight + scrollY >= document.documentElement.scrollHeight - 1"
 LOADING = "document.querySelector('.htmx-request') !== null"
@@ -30,3 +30,15 @@ def scroll_to_the_end(page: Page, *, screens: int, step: int = 700) -> None:
             page.wait_for_timeout(50)
         if page.evaluate(AT_THE_END):
             return
+
+
+def load_every_row(page: Page, *, pause_ms: int = 60) -> None:
+    """Scroll the home page down until no row is left to load lazily, then back to the top."""
+    lazy = page.locator("section.row-lazy")
+    for _ in range(40):
+        if lazy.count() == 0:
+            break
+        page.mouse.wheel(0, 700)
+        page.wait_for_timeout(pause_ms)
+    expect(lazy).to_have_count(0)
+    page.mouse.wheel(0, -100_000)

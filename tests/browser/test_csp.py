@@ -16,6 +16,7 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 from catalog.models import Title
 from recommendations.models import ModelVersion
 from tests.browser.cards import more_open, rate
+from tests.browser.scrolling import load_every_row
 from tests.browser.session import DEMO_EMAIL, DEMO_PASSWORD, sign_in_through_the_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -64,11 +65,7 @@ def test_pages_work_under_the_policy(
 
     # Home: lazy rows load, a rating refreshes the row (signals-changed), a hidden title
     # keeps its Undo on screen (title-hidden: the rows keep still).
-    for _ in range(20):
-        page.mouse.wheel(0, 600)
-        page.wait_for_timeout(50)
-    expect(page.locator("section.row-lazy")).to_have_count(0)
-    page.mouse.wheel(0, -20000)
+    load_every_row(page)
     row = page.locator("#row-top-picks")
     card = row.locator(".card").first
     name = card.locator(".card-name").inner_text()

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from recommendations.models import ModelVersion
 from tests.browser.cards import more_open, rate
+from tests.browser.scrolling import load_every_row
 from tests.browser.session import watching_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,14 +21,8 @@ def test_rows_load_as_they_scroll_into_view(
 ) -> None:
     watching_as(page, live_server.url, "Ana")
     expect(page.locator("#row-top-picks .card").first).to_be_visible()
-    lazy = page.locator("section.row-lazy")
-    assert lazy.count() > 0
-    for _ in range(30):
-        if lazy.count() == 0:
-            break
-        page.mouse.wheel(0, 600)
-        page.wait_for_timeout(100)
-    expect(lazy).to_have_count(0)
+    assert page.locator("section.row-lazy").count() > 0
+    load_every_row(page, pause_ms=100)
     names = page.locator("#home-rows .card-name").all_inner_texts()
     assert len(names) == len(set(names)), "a title appears twice on the page"
 
@@ -36,14 +31,7 @@ def test_a_rating_refreshes_the_rows_in_place(
     page: Page, live_server: object, trained: ModelVersion
 ) -> None:
     watching_as(page, live_server.url, "Ben")
-    lazy = page.locator("section.row-lazy")
-    for _ in range(30):
-        if lazy.count() == 0:
-            break
-        page.mouse.wheel(0, 600)
-        page.wait_for_timeout(50)
-    expect(lazy).to_have_count(0)
-    page.mouse.wheel(0, -20000)
+    load_every_row(page)
     last = page.locator("section.row[data-refresh]").last
     last_url = f"/rows/{last.get_attribute('id', timeout=1000).removeprefix('row-')}/"
     fetched: list[str] = []

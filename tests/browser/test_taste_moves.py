@@ -11,6 +11,7 @@ from catalog.models import Title
 from recommendations import engine
 from recommendations.activity import activity_read
 from recommendations.core.page import assemble
+from tests.browser.scrolling import load_every_row
 from tests.browser.session import console_errors, watching_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,17 +25,6 @@ def demo() -> None:
     # What `make run` seeds: enough Westerns (31) for a taste to have a row of its own.
     call_command("seed_demo", titles=1500, users=60, seed=42, verbosity=0)
     engine.model_train()
-
-
-def _load_every_row(page: Page) -> None:
-    """Scroll until no row is left to load lazily."""
-    lazy = page.locator("section.row-lazy")
-    for _ in range(40):
-        if lazy.count() == 0:
-            break
-        page.mouse.wheel(0, 700)
-        page.wait_for_timeout(100)
-    expect(lazy).to_have_count(0)
 
 
 def _rate_five_stars(page: Page, base: str, title: Title) -> None:
@@ -69,7 +59,7 @@ def test_rating_westerns_brings_a_row_of_westerns_home(
     errors = console_errors(page)
     watching_as(page, base, "Ana")
     expect(page.get_by_role("heading", name="Top picks for Ana")).to_be_visible()
-    _load_every_row(page)
+    load_every_row(page, pause_ms=100)
     expect(page.get_by_role("heading", name=HEADING, exact=True)).to_have_count(0)
 
     ana = Profile.objects.get(account__email="demo@marquee.local", name="Ana")
@@ -85,7 +75,7 @@ def test_rating_westerns_brings_a_row_of_westerns_home(
         _rate_five_stars(page, base, title)
 
     page.goto(f"{base}/")
-    _load_every_row(page)
+    load_every_row(page, pause_ms=100)
     heading = page.get_by_role("heading", name=HEADING, exact=True)
     expect(heading).to_be_visible()
     row = page.locator("section.row", has=heading)
