@@ -12,6 +12,8 @@ follows from how DRF runs the view, so `AutoSchema` adds them from the view itse
   missing one) or a paginated list (a page past the end).
 - 415: a request body in another media type than the view parses.
 - 429: a throttle, with `Retry-After`.
+- 503: every operation, with `Retry-After`: the database dropped out for a moment
+  (`config.database_outage`).
 
 A view adds what the rules cannot know with `extend_schema(responses={...})`: codes
 documented there are kept as they are.
@@ -61,7 +63,11 @@ DESCRIPTIONS = {
     "404": "Not found: no such object, profile or page.",
     "415": "The body is not JSON.",
     "429": "Too many requests: wait the seconds in Retry-After.",
+    "503": "Briefly unavailable (the database dropped out): try again after the seconds "
+    "in Retry-After.",
 }
+# Answered with Retry-After: a client is told how long to wait.
+RETRY_AFTER = {"429", "503"}
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -84,7 +90,8 @@ class AutoSchema(openapi.AutoSchema):
         paginator = self._get_paginator() if self._is_list_view() else None
         # A page past the end or not a number is a 404 (below), not a validation error.
         page_parameter = getattr(paginator, "page_query_param", None)
-        codes: set[str] = set()
+        # Any operation reads the database, or its session or token does.
+        codes: set[str] = {"503"}
         if has_body or any(
             p["in"] in ("query", "header") and p["name"] != page_parameter for p in parameters
         ):
@@ -123,7 +130,7 @@ class AutoSchema(openapi.AutoSchema):
             "description": DESCRIPTIONS[code],
             "content": {"application/json": {"schema": schema}},
         }
-        if code == "429":
+        if code in RETRY_AFTER:
             response["headers"] = {
                 "Retry-After": {
                     "schema": {"type": "integer"},

@@ -87,6 +87,8 @@ class TestErrorResponses:
                 where = f"{method.upper()} {path}"
                 # Every operation is authenticated or throttled, or both.
                 assert codes & {"403", "429"}, where
+                # And may meet a database outage (config.database_outage).
+                assert "Retry-After" in operation["responses"]["503"]["headers"], where
                 if "{" in path or path.startswith("/api/v1/me/"):
                     assert "404" in codes, where
                 if "requestBody" in operation:

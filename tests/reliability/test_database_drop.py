@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import jsonschema
 import psycopg
 import pytest
 from django.db import connection
@@ -74,13 +75,20 @@ def test_a_connection_dropped_mid_request(
     assert client.get(url).status_code == 200
 
 
-def test_the_api_answers_json(client: Client, title: Any) -> None:
+def test_the_api_answers_json_as_its_schema_says(client: Client, title: Any) -> None:
+    schema = client.get(
+        "/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"}
+    ).json()
+    documented = schema["paths"]["/api/v1/titles/"]["get"]["responses"]["503"]
     _terminate_backend()
     response = client.get("/api/v1/titles/")
     assert response.status_code == 503
     assert response.json() == {
         "detail": "The service is briefly unavailable. Try again in a moment."
     }
+    assert "Retry-After" in documented["headers"]
+    reference = documented["content"]["application/json"]["schema"]
+    jsonschema.validate(response.json(), {**reference, "components": schema["components"]})
     assert client.get("/api/v1/titles/").status_code == 200
 
 
