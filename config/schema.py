@@ -6,8 +6,10 @@ follows from how DRF runs the view, so `AutoSchema` adds them from the view itse
 - 400: a request body, query or header parameters to validate (and, for the /me/ views,
   no profile chosen); the body is DRF's validation format (`ValidationError`).
 - 401 or 403: any authentication (a wrong token is refused) or a permission; DRF answers
-  401 only when the first authentication class names a `WWW-Authenticate` challenge,
-  else 403. 403 also for unsafe methods under session authentication (CSRF).
+  401 only when the first authentication class names a `WWW-Authenticate` challenge
+  (the token's, first in the settings), else 403. 403 also for unsafe methods under
+  session authentication (CSRF), and where the profile header may name a profile the
+  session's kids lock or the profile's PIN keeps it from.
 - 404: a path parameter, the profile header (another account's profile answers like a
   missing one) or a paginated list (a page past the end).
 - 415: a request body in another media type than the view parses.
@@ -57,7 +59,7 @@ VALIDATION_ERROR_SCHEMA: dict[str, Any] = {
 
 DESCRIPTIONS = {
     "400": "The input is not valid.",
-    "401": "Not signed in, or the token is not valid.",
+    "401": "Not signed in, or the token is not valid (`WWW-Authenticate: Token`).",
     "403": "Not signed in, the token is not valid, the CSRF check of a session failed, "
     "or the profile may not do this.",
     "404": "Not found: no such object, profile or page.",
@@ -107,6 +109,8 @@ class AutoSchema(openapi.AutoSchema):
             isinstance(authenticator, SessionAuthentication) for authenticator in authenticators
         ):
             codes.add("403")
+        if any(p["in"] == "header" and p["name"] == PROFILE_HEADER for p in parameters):
+            codes.add("403")
         if (
             any(p["in"] == "path" for p in parameters)
             or any(p["in"] == "header" and p["name"] == PROFILE_HEADER for p in parameters)
@@ -130,6 +134,13 @@ class AutoSchema(openapi.AutoSchema):
             "description": DESCRIPTIONS[code],
             "content": {"application/json": {"schema": schema}},
         }
+        if code == "401":
+            response["headers"] = {
+                "WWW-Authenticate": {
+                    "schema": {"type": "string"},
+                    "description": "`Token`: send `Authorization: Token <key>`.",
+                }
+            }
         if code in RETRY_AFTER:
             response["headers"] = {
                 "Retry-After": {

@@ -86,7 +86,7 @@ class TestErrorResponses:
                 codes = set(operation["responses"])
                 where = f"{method.upper()} {path}"
                 # Every operation is authenticated or throttled, or both.
-                assert codes & {"403", "429"}, where
+                assert codes & {"401", "429"}, where
                 # And may meet a database outage (config.database_outage).
                 assert "Retry-After" in operation["responses"]["503"]["headers"], where
                 if "{" in path or path.startswith("/api/v1/me/"):
@@ -131,7 +131,7 @@ class TestErrorResponses:
                 "/api/v1/titles/",
                 "/api/v1/titles/",
                 {"headers": {"Authorization": "Token wrong"}},
-                403,
+                401,
             ),
             ("GET", "/api/v1/titles/{slug}/", "/api/v1/titles/nothing/", {}, 404),
             (
@@ -141,7 +141,7 @@ class TestErrorResponses:
                 {"headers": {**signed_in, "X-Marquee-Profile": str(kid.pk)}},
                 403,
             ),
-            ("GET", "/api/v1/me/profiles/", "/api/v1/me/profiles/", {}, 403),
+            ("GET", "/api/v1/me/profiles/", "/api/v1/me/profiles/", {}, 401),
             ("GET", "/api/v1/me/ratings/", "/api/v1/me/ratings/", {"headers": signed_in}, 400),
             (
                 "GET",

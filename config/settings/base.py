@@ -182,9 +182,13 @@ SESSION_ENGINE = "config.sessions"
 MARQUEE_TRUSTED_PROXIES = env.get_int("MARQUEE_TRUSTED_PROXIES", 0, minimum=0)
 
 REST_FRAMEWORK = {
+    # Token first: DRF answers a request it cannot authenticate with the first class's
+    # challenge, so a missing, wrong or revoked token is a 401 with `WWW-Authenticate:
+    # Token` (a client knows to sign in again), not a 403. A session's failed CSRF check
+    # is still a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

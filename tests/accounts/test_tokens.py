@@ -42,11 +42,14 @@ def _status_with(token: str) -> int:
 
 
 def _refused(token: str) -> bool:
-    # Answered like a token that never existed. 403, not 401: session authentication
-    # comes first in DEFAULT_AUTHENTICATION_CLASSES, and DRF answers 403 when the first
-    # class sends no WWW-Authenticate challenge.
+    # Answered like a token that never existed: 401 with the challenge, so a client
+    # knows to ask for a new one.
     response = Client().get(PROFILES_URL, headers={"Authorization": f"Token {token}"})
-    return (response.status_code, response.json()) == (403, {"detail": "Invalid token."})
+    return (response.status_code, response.json(), response.get("WWW-Authenticate")) == (
+        401,
+        {"detail": "Invalid token."},
+        "Token",
+    )
 
 
 def test_a_token_works_until_the_password_changes(client: Client, alice: User) -> None:

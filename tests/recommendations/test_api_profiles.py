@@ -82,14 +82,16 @@ class TestToken:
     def test_an_invalid_token_is_refused(self, alice_profile: Profile) -> None:
         client = Client(headers={"Authorization": "Token nope", "X-Marquee-Profile": "1"})
         response = client.get(ME_LIST)
-        assert response.status_code == 403
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"] == "Token"
         assert response.json() == {"detail": "Invalid token."}
 
 
 class TestProfileChoice:
-    def test_unauthenticated_is_403_json(self, client: Client) -> None:
+    def test_unauthenticated_is_401_json(self, client: Client) -> None:
         response = client.get(ME_LIST)
-        assert response.status_code == 403
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"] == "Token"
         assert response.json() == {"detail": "Authentication credentials were not provided."}
 
     def test_the_session_profile_is_used(
@@ -158,11 +160,11 @@ class TestProfileChoice:
         response = token_client(alice, **{"X-Marquee-Profile": str(bobs.pk)}).get(ME_LIST)
         assert response.status_code == 404
 
-    def test_the_header_without_signing_in_is_403(
+    def test_the_header_without_signing_in_is_401(
         self, client: Client, alice_profile: Profile
     ) -> None:
         response = client.get(ME_LIST, headers={"X-Marquee-Profile": str(alice_profile.pk)})
-        assert response.status_code == 403
+        assert response.status_code == 401
 
 
 class TestProfileList:
@@ -180,7 +182,7 @@ class TestProfileList:
         assert body["results"][0]["id"] == alice_profile.pk
 
     def test_it_needs_signing_in(self, client: Client) -> None:
-        assert client.get("/api/v1/me/profiles/").status_code == 403
+        assert client.get("/api/v1/me/profiles/").status_code == 401
 
     def test_it_costs_few_queries(
         self, alice: User, alice_profile: Profile, django_assert_num_queries: DjangoAssertNumQueries

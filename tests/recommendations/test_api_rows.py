@@ -301,16 +301,16 @@ class TestIntent:
 
 class TestWhoAsks:
     @pytest.mark.parametrize("url", [ROWS, f"{ROWS}new/"])
-    def test_unauthenticated_is_403_json(self, client: Client, url: str) -> None:
+    def test_unauthenticated_is_401_json(self, client: Client, url: str) -> None:
         response = client.get(url)
-        assert response.status_code == 403
+        assert response.status_code == 401
         assert response.json() == {"detail": "Authentication credentials were not provided."}
 
     @pytest.mark.parametrize("url", [ROWS, f"{ROWS}new/"])
-    def test_an_invalid_token_is_403(self, url: str) -> None:
+    def test_an_invalid_token_is_401(self, url: str) -> None:
         client = Client(headers={"Authorization": "Token nope", "X-Marquee-Profile": "1"})
         response = client.get(url)
-        assert response.status_code == 403
+        assert response.status_code == 401
         assert response.json() == {"detail": "Invalid token."}
 
     @pytest.mark.parametrize("url", [ROWS, f"{ROWS}new/"])
