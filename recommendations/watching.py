@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -227,7 +227,9 @@ def _check_order(
         last_seen[key] = hb.occurred_at
 
 
-@transaction.atomic
+ROLLUP_CONSTRAINTS = frozenset({"rec_progress_one_per_title", "rec_progress_one_per_episode"})
+
+
 def watch_events_record(*, profile: Profile, heartbeats: Sequence[Heartbeat]) -> int:
     """Record a batch of player heartbeats; return how many were new.
 
@@ -240,6 +242,26 @@ def watch_events_record(*, profile: Profile, heartbeats: Sequence[Heartbeat]) ->
     """
     if not heartbeats:
         return 0
+    try:
+        return _record(profile=profile, heartbeats=heartbeats)
+    except IntegrityError as error:
+        # Two batches of one profile sent together (a seek and a pause) both found a
+        # title's rollup missing, and the other one's insert won. Its row is committed
+        # now, so the batch runs again from the start and updates that row instead. The
+        # row lock that orders steady heartbeats cannot order this: it locks nothing that
+        # does not exist yet.
+        if _constraint_name(error) not in ROLLUP_CONSTRAINTS:
+            raise
+        return _record(profile=profile, heartbeats=heartbeats)
+
+
+def _constraint_name(error: IntegrityError) -> str | None:
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+@transaction.atomic
+def _record(*, profile: Profile, heartbeats: Sequence[Heartbeat]) -> int:
     now = timezone.now()
     keys = {(hb.title_id, hb.episode_id) for hb in heartbeats}
     series_keys = {(hb.title_id, None) for hb in heartbeats if hb.episode_id is not None}

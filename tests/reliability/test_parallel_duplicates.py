@@ -19,8 +19,9 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Profile, User
+from catalog.models import Title
 from recommendations.models import ListItem, NotInterested, Rating, WatchEvent, WatchProgress
-from tests.factories import TitleFactory
+from tests.factories import EpisodeFactory, SeasonFactory, TitleFactory
 from tests.helpers import watch_as
 
 pytestmark = [
@@ -123,3 +124,59 @@ def test_the_same_heartbeat(alice: User, alice_profile: Profile) -> None:
     assert _all_fine(statuses), statuses
     assert WatchEvent.objects.filter(profile=alice_profile).count() == 1
     assert WatchProgress.objects.filter(profile=alice_profile, title=title).count() == 1
+
+
+def _different_heartbeats_at_once(
+    user: User, profile: Profile, title_slug: str, episode_id: int | None
+) -> list[int]:
+    """COPIES first heartbeats of one title, each with its own id (a seek, a pause, ...)."""
+    at = timezone.now() - timedelta(minutes=5)
+    bodies = iter(
+        [
+            {
+                "events": [
+                    {
+                        "id": str(uuid.uuid4()),
+                        "title": title_slug,
+                        "episode": episode_id,
+                        "kind": "seek",
+                        "position": 60 + copy,
+                        "at": (at + timedelta(seconds=copy)).isoformat(),
+                    }
+                ]
+            }
+            for copy in range(COPIES)
+        ]
+    )
+    lock = threading.Lock()
+
+    def send(client: Client) -> Any:
+        with lock:
+            body = next(bodies)
+        return client.post("/api/v1/me/watch-events/", body, content_type="application/json")
+
+    return _at_once(user, profile, send)
+
+
+def test_different_first_heartbeats_of_a_film(alice: User, alice_profile: Profile) -> None:
+    # Each batch is new, so none waits on another's event row: the rollup they all create
+    # is what must come out once.
+    title = TitleFactory(runtime_minutes=100)
+    statuses = _different_heartbeats_at_once(alice, alice_profile, title.slug, None)
+    assert _all_fine(statuses), statuses
+    assert WatchProgress.objects.filter(profile=alice_profile, title=title).count() == 1
+    # A batch older than one already recorded is refused as out of order; the others count.
+    accepted = statuses.count(200)
+    assert WatchEvent.objects.filter(profile=alice_profile).count() == accepted
+
+
+def test_different_first_heartbeats_of_an_episode(alice: User, alice_profile: Profile) -> None:
+    series = TitleFactory(kind=Title.Kind.SERIES)
+    season = SeasonFactory(title=series, number=1)
+    episode = EpisodeFactory(season=season, number=1)
+    EpisodeFactory(season=season, number=2)
+    statuses = _different_heartbeats_at_once(alice, alice_profile, series.slug, episode.pk)
+    assert _all_fine(statuses), statuses
+    rollups = WatchProgress.objects.filter(profile=alice_profile, title=series)
+    assert rollups.filter(episode=episode).count() == 1
+    assert rollups.filter(episode=None).count() == 1
