@@ -91,11 +91,22 @@ def home_plan(*, profile: Profile, intent: Intent | None = None) -> Plan:
     return plan
 
 
-def home_plan_row(*, profile: Profile, key: str, intent: Intent | None = None) -> Plan:
+def row_part_key(*, profile: Profile, key: str, intent: Intent | None = None) -> str:
+    """The cache key of row `key`'s part of the profile's current plan: it moves with the
+    plan's, so whatever is cached under it (the part, the row drawn) is of this plan."""
+    return _part_key(_plan_key(profile, intent or Intent()), key)
+
+
+def home_plan_row(
+    *, profile: Profile, key: str, intent: Intent | None = None, part: Plan | None = None
+) -> Plan:
     """The part of the profile's plan that row `key` draws (`Plan.part`), or the whole
-    plan when that part is not cached (evicted, or a row no longer on the page)."""
-    intent = intent or Intent()
-    part = cache.get(_part_key(_plan_key(profile, intent), key))
+    plan when that part is not cached (evicted, or a row no longer on the page).
+
+    `part` is the part when the caller has read it already (with other keys, in one
+    round trip)."""
+    if part is None:
+        part = cache.get(row_part_key(profile=profile, key=key, intent=intent))
     return part if part is not None else home_plan(profile=profile, intent=intent)
 
 

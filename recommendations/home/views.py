@@ -13,8 +13,9 @@ from accounts.decorators import profile_required
 from catalog import selectors as catalog_selectors
 from catalog.views import HtmxHttpRequest
 from recommendations.core.page.intent import INTENT_MINUTES, MOODS, Intent
+from recommendations.home.fragments import row_fragment
 from recommendations.home.insight import title_insight
-from recommendations.home.plan import home_plan, home_plan_row
+from recommendations.home.plan import home_plan
 from recommendations.home.row_views import row_view
 from recommendations.onboarding import has_history, needs_onboarding
 from recommendations.selectors import title_state
@@ -68,11 +69,9 @@ def _varies_with_htmx(response: HttpResponse) -> HttpResponse:
 def row(request: HtmxHttpRequest, key: str) -> HttpResponse:
     """A home row: the fragment for HTMX, its "see all" page otherwise."""
     intent = Intent.from_query(request.GET)
-    context = {"intent": intent, "intent_query": intent.query(), "key": key}
     if request.htmx and not request.htmx.boosted:
-        part = home_plan_row(profile=request.profile, key=key, intent=intent)
-        context["row"] = row_view(part, key, profile=request.profile, intent=intent)
-        return _varies_with_htmx(TemplateResponse(request, "catalog/home.html#row", context))
+        return _varies_with_htmx(HttpResponse(row_fragment(request, key=key, intent=intent)))
+    context = {"intent": intent, "intent_query": intent.query(), "key": key}
     plan = home_plan(profile=request.profile, intent=intent)
     view = row_view(plan, key, profile=request.profile, intent=intent, full=True)
     if view is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -21,7 +22,7 @@ from recommendations.core import rows as core_rows
 from recommendations.core.page import assemble
 from recommendations.core.page.intent import Intent
 from recommendations.home import catalogue as home_catalogue
-from recommendations.home import insight
+from recommendations.home import fragments, insight
 from recommendations.home import plan as plans
 from recommendations.models import ModelVersion, TasteExclusion, WatchProgress
 from tests.factories import ProfileFactory, TitleFactory, WatchProgressFactory
@@ -41,6 +42,10 @@ def _client(client: Client, profile: Profile) -> Client:
 
 def _htmx(client: Client, url: str, **extra: Any) -> Any:
     return client.get(url, HTTP_HX_REQUEST="true", **extra)
+
+
+def _csrf_inputs(html: str) -> list[str]:
+    return re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
 
 
 def _first_in_row(profile: Profile, key: str, intent: Intent | None = None) -> Title:
@@ -380,13 +385,60 @@ class TestPages:
         client.get("/")
         row = plans.home_plan(profile=_demo("Ana")).rows[-1]
         read: list[str] = []
-        get = plans.cache.get
-        monkeypatch.setattr(plans.cache, "get", lambda key, *a: read.append(key) or get(key, *a))
+        get = fragments.cache.get
+        # The test cache's get_many asks get for each key.
+        monkeypatch.setattr(
+            fragments.cache, "get", lambda key, *a, **kw: read.append(key) or get(key, *a, **kw)
+        )
         assert 'id="row-' + row.key + '"' in _htmx(client, f"/rows/{row.key}/").text
-        # One read, of that row's part: not the whole plan with every row's cards.
-        assert [key.rsplit("|", 1)[-1] for key in read if key.startswith("marquee:plan")] == [
-            f"row:{row.key}"
+        # One round trip, for that row: the row as drawn, and its part of the plan. Not the
+        # whole plan with every row's cards.
+        assert [key.rsplit("|", 1)[-1].split(":")[0] for key in read if "marquee:plan" in key] == [
+            "html",
+            "row",
         ]
+        assert all(f"|row:{row.key}" in key for key in read if "marquee:plan" in key)
+
+    def test_a_row_is_drawn_once_per_plan(
+        self, client: Client, trained: ModelVersion, django_assert_num_queries: Any
+    ) -> None:
+        _client(client, _demo("Ana"))
+        client.get("/")
+        key = plans.home_plan(profile=_demo("Ana")).rows[-1].key
+        first = _htmx(client, f"/rows/{key}/").text
+        # The account with its profile; no card query: the row as drawn comes from the cache.
+        with django_assert_num_queries(1):
+            again = _htmx(client, f"/rows/{key}/").text
+        assert again == first.replace(_csrf_inputs(first)[0], _csrf_inputs(again)[0])
+
+    def test_a_drawn_row_is_not_served_once_the_plan_moves(
+        self, client: Client, trained: ModelVersion
+    ) -> None:
+        profile = _demo("Ana")
+        _client(client, profile)
+        client.get("/")
+        title = _first_in_row(profile, "trending")
+        assert f'href="/titles/{title.slug}/"' in _htmx(client, "/rows/trending/").text
+        services.not_interested_add(profile=profile, title=title)
+        assert f'href="/titles/{title.slug}/"' not in _htmx(client, "/rows/trending/").text
+
+    def test_each_browser_gets_its_own_csrf_token_in_a_drawn_row(
+        self, trained: ModelVersion
+    ) -> None:
+        profile = _demo("Ana")
+        key = None
+        for _browser in range(2):
+            client = _client(Client(enforce_csrf_checks=True), profile)
+            client.get("/")
+            key = key or plans.home_plan(profile=profile).rows[-1].key
+            fragment = _htmx(client, f"/rows/{key}/").text
+            tokens = _csrf_inputs(fragment)
+            assert tokens
+            assert fragments.CSRF_SLOT not in fragment
+            # A card's form posted without JS, with the token the (cached) row carries.
+            slug = re.search(r'action="/titles/([\w-]+)/list/"', fragment)[1]
+            response = client.post(f"/titles/{slug}/list/", {"csrfmiddlewaretoken": tokens[0]})
+            assert response.status_code in (200, 302), response.status_code
 
     def test_the_home_page_query_count_does_not_grow_with_rows(
         self, client: Client, trained: ModelVersion, django_assert_max_num_queries: Any
