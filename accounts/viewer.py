@@ -74,11 +74,12 @@ class ViewerMiddleware:
                 session[BACKEND_SESSION_KEY] = BACKEND
             profile_id = session.get(PROFILE_SESSION_KEY)
             if profile_id is not None:
-                profile = (
-                    Profile.objects.select_related("account")
-                    .filter(pk=profile_id, account_id=user_id)
-                    .first()
+                # Not first(): ordering a lookup by primary key by Profile's ordering
+                # was a fifth of this query's CPU, on every request.
+                found = Profile.objects.select_related("account").filter(
+                    pk=profile_id, account_id=user_id
                 )
+                profile = next(iter(found.order_by()[:1]), None)
         token = _read.set(profile)
         try:
             return self.get_response(request)
