@@ -51,7 +51,17 @@ ROWS_IN_SIGHT = 3
 _viewer_numbers = itertools.count()
 # Only what the server answered 2xx to (and, for the site's form, saved: a refused
 # rating comes back as the form with its error, without the signals-changed event).
-acknowledged: dict[str, list] = {"ratings": [], "heartbeats": []}
+# "sent": every rating as it went out, numbered; an acknowledged one carries its number.
+# One in flight when locust stops its users is written but never acknowledged: the count
+# allows stars sent after the last acknowledged ones.
+acknowledged: dict[str, list] = {"ratings": [], "heartbeats": [], "sent": []}
+_sends = itertools.count()
+
+
+def _sent(profile_id: int, slug: str, stars: str) -> int:
+    number = next(_sends)
+    acknowledged["sent"].append([number, profile_id, slug, stars])
+    return number
 
 
 @events.test_stop.add_listener
@@ -140,6 +150,7 @@ class Viewer(FastHttpUser):
         slug = random.choice(self.cards)
         self._get(f"/titles/{slug}/rate/", "GET /titles/<slug>/rate/ (HTMX, hover)", self.htmx)
         stars = random.choice(("3", "3.5", "4", "4.5", "5"))
+        number = _sent(self.profile_id, slug, stars)
         with self.client.post(
             f"/titles/{slug}/rate/",
             data={"stars": stars},
@@ -155,7 +166,7 @@ class Viewer(FastHttpUser):
             if "HX-Trigger" not in response.headers:
                 response.failure("the rating was refused")
                 return
-            acknowledged["ratings"].append([self.profile_id, slug, stars])
+            acknowledged["ratings"].append([self.profile_id, slug, stars, number])
         # signals-changed: the rows on screen fetch themselves again.
         at = self.card_row.get(slug, 0)
         first = max(0, min(at - 1, len(self.rows) - ROWS_IN_SIGHT))
@@ -168,6 +179,7 @@ class Viewer(FastHttpUser):
             return
         slug = random.choice(self.cards)
         stars = random.choice(("1", "2", "2.5", "3", "4"))
+        number = _sent(self.profile_id, slug, stars)
         with self.client.put(
             f"/api/v1/me/ratings/{slug}/",
             json={"stars": stars},
@@ -178,7 +190,7 @@ class Viewer(FastHttpUser):
             if response.status_code != 200:
                 response.failure(f"{response.status_code}: {(response.text or '')[:200]}")
                 return
-            acknowledged["ratings"].append([self.profile_id, slug, stars])
+            acknowledged["ratings"].append([self.profile_id, slug, stars, number])
 
     # ----------------------------------------------------------------------------------
     # The player: a heartbeat every 10 s, whatever the viewer is clicking
