@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from config.enqueue import task_enqueue
 from recommendations import engine, tasks
 from recommendations.charts import metrics_chart_svg
+from recommendations.media_servers import admin as media_servers_admin  # noqa: F401 (registers)
 from recommendations.models import ModelVersion, TrendingTitle
 
 

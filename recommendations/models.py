@@ -31,6 +31,7 @@ class Source(models.TextChoices):
     API = "api", "API"
     IMPORT = "import", "Import"
     ONBOARDING = "onboarding", "Onboarding"
+    MEDIA_SERVER = "server", "Media server"
 
 
 class Rating(models.Model):
@@ -335,3 +336,11 @@ class CatalogueArrays(models.Model):
 
     def __str__(self) -> str:
         return f"Catalogue arrays {self.pk} ({self.titles} titles)"
+
+
+# The media servers' models live with their code; importing them here registers them.
+from recommendations.media_servers.models import (  # noqa: E402, F401
+    MediaServer,
+    MediaServerUser,
+    UnmatchedPlay,
+)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from recommendations import views
 from recommendations.home import views as home_views
+from recommendations.media_servers import views as media_server_views
 
 app_name = "recommendations"
 
@@ -25,4 +26,5 @@ urlpatterns = [
     path("titles/<slug:slug>/history/remove/", views.history_remove, name="history_remove"),
     path("watch/<slug:slug>/", views.player, name="player"),
     path("watch/<slug:slug>/<int:episode_id>/", views.player, name="player_episode"),
+    path("hooks/media/<str:token>/", media_server_views.webhook, name="media_server_webhook"),
 ]

@@ -1,0 +1,227 @@
+"""Curating media servers: their webhook address, their users' profiles, plays kept aside."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+
+from accounts.models import Profile
+from recommendations.media_servers import services
+from recommendations.media_servers.models import MediaServer, MediaServerUser, UnmatchedPlay
+
+
+def _address_shown_once(request: HttpRequest, server: MediaServer, token: str) -> None:
+    url = request.build_absolute_uri(reverse("recommendations:media_server_webhook", args=[token]))
+    messages.warning(
+        request,
+        format_html(
+            "The webhook address of {}: <code>{}</code> — copy it into the server's webhook "
+            "settings now (README, “Media servers”). It is not kept and will not be shown "
+            "again; “Rotate the webhook address” makes a new one.",
+            server.name,
+            url,
+        ),
+    )
+
+
+class MediaServerUserInline(admin.TabularInline):
+    model = MediaServerUser
+    extra = 0
+    can_delete = True
+    fields = ["name", "external_id", "profile", "last_seen_at"]
+    readonly_fields = ["name", "external_id", "last_seen_at"]
+    verbose_name_plural = "users (as the server's webhooks name them)"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Users appear with their first event; a curator chooses their profile.
+        return False
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "profile":
+            server = getattr(request, "_media_server", None)
+            profiles = Profile.objects.select_related("account").order_by("account__email", "name")
+            if server is not None and server.account_id is not None:
+                # An account's server feeds only that account's profiles.
+                profiles = profiles.filter(account_id=server.account_id)
+            kwargs["queryset"] = profiles
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(MediaServer)
+class MediaServerAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "kind",
+        "account",
+        "last_event_at",
+        "events_accepted",
+        "events_rejected",
+        "last_error",
+        "plays_kept_aside",
+    ]
+    list_filter = ["kind"]
+    search_fields = ["name", "base_url"]
+    fields = [
+        "name",
+        "kind",
+        "base_url",
+        "account",
+        "webhook_address",
+        "last_event_at",
+        "events_accepted",
+        "events_rejected",
+        "last_error",
+        "last_error_at",
+    ]
+    readonly_fields = [
+        "webhook_address",
+        "last_event_at",
+        "events_accepted",
+        "events_rejected",
+        "last_error",
+        "last_error_at",
+    ]
+    autocomplete_fields = ["account"]
+    inlines = [MediaServerUserInline]
+    actions = ["rotate_webhook_address"]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "base_url":
+            # A server on the household's network usually speaks plain HTTP.
+            kwargs["assume_scheme"] = "http"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[MediaServer]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("account")
+            .annotate(kept=Count("unmatched_plays", filter=Q(unmatched_plays__applied_at=None)))
+        )
+
+    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        request._media_server = obj  # for the inline's choice of profiles
+        return super().get_form(request, obj, **kwargs)
+
+    @admin.display(description="webhook address")
+    def webhook_address(self, server: MediaServer) -> str:
+        if not server.pk:
+            return "Shown once, when the server is saved."
+        return f"…/hooks/media/…{server.webhook_token_hint}/ (shown once; rotate for a new one)"
+
+    @admin.display(description="plays kept aside", ordering="kept")
+    def plays_kept_aside(self, server: MediaServer) -> int:
+        return server.kept
+
+    def save_model(self, request: HttpRequest, obj: MediaServer, form: Any, change: bool) -> None:
+        token = None if change else services.webhook_token_new(obj)
+        super().save_model(request, obj, form, change)
+        if token is not None:
+            _address_shown_once(request, obj, token)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is MediaServerUser:
+            # Plays kept aside for users who now have a profile count now, in order.
+            mapped = [
+                f.instance
+                for f in formset.forms
+                if "profile" in f.changed_data and f.instance.profile_id
+            ]
+            if mapped:
+                _apply_and_report(
+                    request,
+                    UnmatchedPlay.objects.filter(server_user__in=mapped, applied_at=None),
+                )
+
+    @admin.action(description="Rotate the webhook address (the old one stops working)")
+    def rotate_webhook_address(self, request: HttpRequest, queryset: QuerySet[MediaServer]) -> None:
+        for server in queryset:
+            _address_shown_once(request, server, services.webhook_token_new(server))
+
+
+def _apply_and_report(request: HttpRequest, plays: QuerySet[UnmatchedPlay]) -> None:
+    counts = services.unmatched_apply(
+        list(plays.select_related("server", "server_user__profile", "title", "episode"))
+    )
+    if counts:
+        summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+        messages.info(request, f"Plays kept aside: {summary}.")
+
+
+class UnmatchedPlayForm(forms.ModelForm):
+    class Meta:
+        model = UnmatchedPlay
+        fields = ["title", "episode"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        title, episode = data.get("title"), data.get("episode")
+        if title is not None and title.is_series and episode is None and self.instance.is_episode:
+            self.add_error("episode", "An episode's play needs the episode too.")
+        if episode is not None and (title is None or episode.season.title_id != title.pk):
+            self.add_error("episode", "This episode is not of that series.")
+        return data
+
+
+@admin.register(UnmatchedPlay)
+class UnmatchedPlayAdmin(admin.ModelAdmin):
+    form = UnmatchedPlayForm
+    list_display = [
+        "__str__",
+        "server",
+        "server_user",
+        "action",
+        "occurred_at",
+        "reason",
+        "imdb_id",
+        "tmdb_id",
+        "applied_at",
+        "outcome",
+    ]
+    list_filter = ["reason", "server", ("applied_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "series_name", "imdb_id", "server_user__name"]
+    list_select_related = ["server", "server_user__server", "title"]
+    autocomplete_fields = ["title"]
+    raw_id_fields = ["episode"]
+    readonly_fields = [
+        "server",
+        "server_user",
+        "reason",
+        "action",
+        "item_id",
+        "is_episode",
+        "name",
+        "year",
+        "series_name",
+        "season",
+        "episode_number",
+        "imdb_id",
+        "tmdb_id",
+        "position_seconds",
+        "runtime_seconds",
+        "stars",
+        "occurred_at",
+        "received_at",
+        "applied_at",
+        "outcome",
+    ]
+    actions = ["apply_plays"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: UnmatchedPlay, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.title_id and obj.applied_at is None:
+            _apply_and_report(request, UnmatchedPlay.objects.filter(pk=obj.pk))
+
+    @admin.action(description="Count the selected plays now (their user mapped, title found)")
+    def apply_plays(self, request: HttpRequest, queryset: QuerySet[UnmatchedPlay]) -> None:
+        _apply_and_report(request, queryset)
