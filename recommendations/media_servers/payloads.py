@@ -22,6 +22,7 @@ tests/media_servers/fixtures and their README name the sources):
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -147,7 +148,8 @@ def _jellyfin(data: dict[str, Any], received_at: datetime) -> Play:
     return Play(
         action=action,
         user_id=user_id,
-        user_name=_text(data.get("NotificationUsername")),
+        # Printed with Handlebars' double braces, which HTML-encode it.
+        user_name=html.unescape(_text(data.get("NotificationUsername"))),
         item_id=item_id,
         is_episode=item_type == "Episode",
         name=_text(data.get("Name")),

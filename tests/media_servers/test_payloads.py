@@ -180,3 +180,12 @@ def test_a_body_that_is_not_a_webhook_is_an_error(kind: ServerKind, body: str) -
 def test_events_about_something_else_are_ignored(kind: ServerKind, body: str) -> None:
     with pytest.raises(Ignored):
         parse(kind, body, received_at=RECEIVED)
+
+
+def test_a_jellyfin_user_name_is_read_as_the_template_prints_it() -> None:
+    # Double braces HTML-encode: "Zoë & Max" arrives as "Zo&#235; &amp; Max".
+    body = json.loads(fixture("jellyfin_playback_start_movie"))
+    body["NotificationUsername"] = "Zo&#235; &amp; Max"
+    assert parse(ServerKind.JELLYFIN, json.dumps(body), received_at=RECEIVED).user_name == (
+        "Zoë & Max"
+    )
