@@ -10,7 +10,8 @@ from recommendations import engine, trending
 from recommendations.core import train as core_train
 from recommendations.home import catalogue as home_catalogue
 from recommendations.home import plan as plans
-from recommendations.models import ModelVersion
+from recommendations.media_servers import sync
+from recommendations.models import MediaServer, ModelVersion
 
 TRANSIENT = (OperationalError, InterfaceError)
 
@@ -98,3 +99,21 @@ def refresh_trending() -> int:
 def refresh_catalogue_arrays() -> int:
     """Rebuild the catalogue's arrays (asked by a page after a change; beat, every 15 min)."""
     return home_catalogue.catalogue_refresh().pk
+
+
+@shared_task(acks_late=True, time_limit=2 * 60 * 60, soft_time_limit=2 * 60 * 60 - 120)
+def media_server_sync(server_id: int) -> str | None:
+    """Read one media server's library and its users' played state."""
+    report = sync.sync_run(server_id, timeout=settings.MARQUEE_MEDIA_SERVER_TIMEOUT)
+    return report.summary() if report else None
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def media_servers_sync() -> int:
+    """Beat's: a sync of every server that has an API key, one task each."""
+    ids = list(
+        MediaServer.objects.exclude(api_key_sealed="").order_by("pk").values_list("pk", flat=True)
+    )
+    for server_id in ids:
+        media_server_sync.delay(server_id)
+    return len(ids)

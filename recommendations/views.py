@@ -24,6 +24,7 @@ from recommendations import selectors, services
 from recommendations.core.page.intent import Intent
 from recommendations.home.plan import home_plan
 from recommendations.home.row_views import row_view
+from recommendations.media_servers.selectors import web_client_url
 from recommendations.onboarding import (
     MAX_PICKS,
     MIN_PICKS,
@@ -234,6 +235,11 @@ def player(request: HtmxHttpRequest, slug: str, episode_id: int | None = None) -
             return redirect(title.get_absolute_url())
     elif episode_id is not None:
         return redirect("recommendations:player", slug=slug)
+    real = web_client_url(profile=request.profile, title=title, episode=episode)
+    if real is not None:
+        # The household has it on a media server: it plays there, for real, and the
+        # server's webhooks tell Marquee what was watched.
+        return redirect(real)
     if episode_id is None:
         start = state.resume.position
     else:

@@ -159,6 +159,37 @@ def _storage_settings(root: Path) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
+def django_db_createdb(request: pytest.FixtureRequest, django_db_modify_db_settings: None) -> bool:
+    """Make the test database anew when the one kept (--reuse-db) lacks a migration.
+
+    Its tables are UNLOGGED (below), and PostgreSQL refuses a new table that references
+    one of them: migrating a kept database forward fails, so it is made from scratch.
+    """
+    return bool(request.config.getvalue("create_db")) or _kept_database_behind()
+
+
+def _kept_database_behind() -> bool:
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    if connection.vendor != "postgresql":
+        return False
+    import psycopg
+
+    params = connection.get_connection_params()
+    params["dbname"] = connection.creation._get_test_db_name()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    try:
+        with psycopg.connect(**params, connect_timeout=5) as kept:
+            applied = set(kept.execute("SELECT app, name FROM django_migrations").fetchall())
+    except psycopg.Error:
+        return False  # no such database yet (or no table): it is made anyway
+    on_disk = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
+    return bool(on_disk - applied)
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """The rows the data migrations made (the beat schedules) are put back after a flush.
 

@@ -318,6 +318,10 @@ LOGGING = {
     },
 }
 MARQUEE_SERVE_MEDIA = env.get_bool("MARQUEE_SERVE_MEDIA", True)
+# Seals media servers' API keys (config.secret_box); empty: derived from SECRET_KEY.
+MARQUEE_SECRETS_KEY = env.get_str("MARQUEE_SECRETS_KEY", "")
+# A media server's library sync: how long one request may take, and how often beat runs it.
+MARQUEE_MEDIA_SERVER_TIMEOUT = env.get_int("MARQUEE_MEDIA_SERVER_TIMEOUT", 20, minimum=1)
 
 # Watching: a title counts as finished past this share of its runtime, and as abandoned
 # when stopped below MARQUEE_ABANDONED_BELOW and not resumed for MARQUEE_ABANDONED_AFTER_DAYS.

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts.models import Profile
+from config.enqueue import task_enqueue_named
+from config.secret_box import SecretUnreadable, seal, unseal
 from recommendations.media_servers import services
-from recommendations.media_servers.models import MediaServer, MediaServerUser, UnmatchedPlay
+from recommendations.media_servers.models import (
+    MediaServer,
+    MediaServerUser,
+    SyncStatus,
+    UnmatchedPlay,
+)
 
 
 def _address_shown_once(request: HttpRequest, server: MediaServer, token: str) -> None:
@@ -53,8 +62,33 @@ class MediaServerUserInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class MediaServerForm(forms.ModelForm):
+    base_url = forms.URLField(
+        label="Address",
+        # A server on the household's network usually speaks plain HTTP.
+        assume_scheme="http",
+        help_text=MediaServer._meta.get_field("base_url").help_text,
+    )
+    api_key = forms.CharField(
+        label="API key",
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=(
+            "For the library sync. Jellyfin: Dashboard › API Keys; Emby: Settings › API Keys; "
+            "Plex: the server's X-Plex-Token. Stored sealed and never shown again; leave "
+            "empty to keep the one stored."
+        ),
+    )
+
+    class Meta:
+        model = MediaServer
+        fields = ["name", "kind", "base_url", "account"]
+
+
 @admin.register(MediaServer)
 class MediaServerAdmin(admin.ModelAdmin):
+    form = MediaServerForm
     list_display = [
         "name",
         "kind",
@@ -64,22 +98,35 @@ class MediaServerAdmin(admin.ModelAdmin):
         "events_rejected",
         "last_error",
         "plays_kept_aside",
+        "sync_status",
+        "last_sync_at",
     ]
-    list_filter = ["kind"]
+    list_filter = ["kind", "sync_status"]
     search_fields = ["name", "base_url"]
     fields = [
         "name",
         "kind",
         "base_url",
         "account",
+        "api_key",
+        "api_key_state",
         "webhook_address",
         "last_event_at",
         "events_accepted",
         "events_rejected",
         "last_error",
         "last_error_at",
+        "sync_status",
+        "sync_progress",
+        "last_sync_at",
+        "last_sync_error",
     ]
     readonly_fields = [
+        "api_key_state",
+        "sync_status",
+        "sync_progress",
+        "last_sync_at",
+        "last_sync_error",
         "webhook_address",
         "last_event_at",
         "events_accepted",
@@ -89,13 +136,7 @@ class MediaServerAdmin(admin.ModelAdmin):
     ]
     autocomplete_fields = ["account"]
     inlines = [MediaServerUserInline]
-    actions = ["rotate_webhook_address"]
-
-    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "base_url":
-            # A server on the household's network usually speaks plain HTTP.
-            kwargs["assume_scheme"] = "http"
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+    actions = ["sync_now", "rotate_webhook_address"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MediaServer]:
         return (
@@ -119,7 +160,19 @@ class MediaServerAdmin(admin.ModelAdmin):
     def plays_kept_aside(self, server: MediaServer) -> int:
         return server.kept
 
+    @admin.display(description="API key stored")
+    def api_key_state(self, server: MediaServer) -> str:
+        if not server.api_key_sealed:
+            return "No: the library sync needs one."
+        try:
+            unseal(server.api_key_sealed)
+        except SecretUnreadable as error:
+            return str(error)
+        return "Yes (sealed; never shown)."
+
     def save_model(self, request: HttpRequest, obj: MediaServer, form: Any, change: bool) -> None:
+        if form.cleaned_data.get("api_key"):
+            obj.api_key_sealed = seal(form.cleaned_data["api_key"])
         token = None if change else services.webhook_token_new(obj)
         super().save_model(request, obj, form, change)
         if token is not None:
@@ -140,10 +193,29 @@ class MediaServerAdmin(admin.ModelAdmin):
                     UnmatchedPlay.objects.filter(server_user__in=mapped, applied_at=None),
                 )
 
+    @admin.action(description="Sync now: read the library and the users' played state")
+    def sync_now(self, request: HttpRequest, queryset: QuerySet[MediaServer]) -> None:
+        ready = list(queryset.exclude(api_key_sealed=""))
+        if len(ready) < queryset.count():
+            messages.error(request, "A server without an API key cannot be synced: enter one.")
+        for server in ready:
+            MediaServer.objects.filter(pk=server.pk).update(
+                sync_status=SyncStatus.QUEUED, sync_progress=""
+            )
+            transaction.on_commit(partial(_sync_enqueue, request, server))
+
     @admin.action(description="Rotate the webhook address (the old one stops working)")
     def rotate_webhook_address(self, request: HttpRequest, queryset: QuerySet[MediaServer]) -> None:
         for server in queryset:
             _address_shown_once(request, server, services.webhook_token_new(server))
+
+
+def _sync_enqueue(request: HttpRequest, server: MediaServer) -> None:
+    if task_enqueue_named("recommendations.tasks.media_server_sync", server.pk):
+        messages.info(request, f"{server.name}: sync queued; its progress shows here.")
+        return
+    MediaServer.objects.filter(pk=server.pk).update(sync_status=SyncStatus.FAILED)
+    messages.error(request, f"{server.name}: the task queue is down; try again shortly.")
 
 
 def _apply_and_report(request: HttpRequest, plays: QuerySet[UnmatchedPlay]) -> None:

@@ -10,6 +10,14 @@ from accounts.models import Profile
 from catalog.models import Episode, Title
 
 
+class SyncStatus(models.TextChoices):
+    NEVER = "never", "Never synced"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
 class MediaServer(models.Model):
     """A Jellyfin, Emby or Plex server whose playback Marquee learns from.
 
@@ -37,6 +45,10 @@ class MediaServer(models.Model):
         related_name="media_servers",
         help_text="Whose server it is. Empty: the whole site's, its users mapped to any profile.",
     )
+    # Sealed (config.secret_box): the library sync reads the server with it.
+    api_key_sealed = models.TextField(blank=True, editable=False)
+    # Jellyfin's and Emby's ServerId, Plex's machineIdentifier: links into its web app.
+    server_id = models.CharField(max_length=100, blank=True, editable=False)
     webhook_token_digest = models.CharField(max_length=64, unique=True, editable=False)
     # The token's last characters: enough to tell two addresses apart in a log.
     webhook_token_hint = models.CharField(max_length=4, editable=False)
@@ -46,6 +58,12 @@ class MediaServer(models.Model):
     events_rejected = models.PositiveIntegerField("errors", default=0, editable=False)
     last_error = models.CharField(max_length=300, blank=True, editable=False)
     last_error_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sync_status = models.CharField(
+        max_length=10, choices=SyncStatus.choices, default=SyncStatus.NEVER, editable=False
+    )
+    sync_progress = models.CharField(max_length=200, blank=True, editable=False)
+    last_sync_at = models.DateTimeField("last sync", null=True, blank=True, editable=False)
+    last_sync_error = models.CharField(max_length=300, blank=True, editable=False)
 
     class Meta:
         ordering = ["name", "id"]
@@ -159,3 +177,25 @@ class UnmatchedPlay(models.Model):
             else (f"{self.name} ({self.year})" if self.year else self.name)
         )
         return f"{what}, {self.get_reason_display().lower()}"
+
+
+class Availability(models.Model):
+    """A title (or one of its episodes) on a server, as its last library sync found it."""
+
+    server = models.ForeignKey(MediaServer, on_delete=models.CASCADE, related_name="items")
+    item_id = models.CharField("item id on the server", max_length=100)
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="availability")
+    episode = models.ForeignKey(
+        Episode, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "availability"
+        constraints = [
+            models.UniqueConstraint(fields=["server", "item_id"], name="rec_availability_once"),
+        ]
+        indexes = [models.Index(fields=["title", "server"], name="rec_availability_title")]
+
+    def __str__(self) -> str:
+        return f"{self.title_id} on {self.server_id} as {self.item_id}"

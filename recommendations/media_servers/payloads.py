@@ -25,11 +25,17 @@ import hashlib
 import html
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-TICKS_PER_SECOND = 10_000_000
+from recommendations.media_servers.values import (
+    imdb_id,
+    moment,
+    seconds_of_millis,
+    seconds_of_ticks,
+    whole,
+)
 
 
 class ServerKind(StrEnum):
@@ -139,8 +145,8 @@ def _jellyfin(data: dict[str, Any], received_at: datetime) -> Play:
     if item_type not in ("Movie", "Episode"):
         raise _not_a_film(item_type)
     occurred_at = _when(data.get("UtcTimestamp")) or received_at
-    runtime = _ticks(data.get("RunTimeTicks"))
-    position = _ticks(data.get("PlaybackPositionTicks"))
+    runtime = seconds_of_ticks(data.get("RunTimeTicks"))
+    position = seconds_of_ticks(data.get("PlaybackPositionTicks"))
     user_id = user_id_normal(data.get("UserId"))
     item_id = user_id_normal(data.get("ItemId"))
     if not user_id or not item_id:
@@ -153,12 +159,12 @@ def _jellyfin(data: dict[str, Any], received_at: datetime) -> Play:
         item_id=item_id,
         is_episode=item_type == "Episode",
         name=_text(data.get("Name")),
-        year=_int(data.get("Year")),
+        year=whole(data.get("Year")),
         series_name=_text(data.get("SeriesName")),
-        season=_int(data.get("SeasonNumber", data.get("SeasonNumber00"))),
-        episode=_int(data.get("EpisodeNumber", data.get("EpisodeNumber00"))),
-        imdb_id=_imdb(data.get("Provider_imdb")),
-        tmdb_id=_int(data.get("Provider_tmdb")),
+        season=whole(data.get("SeasonNumber", data.get("SeasonNumber00"))),
+        episode=whole(data.get("EpisodeNumber", data.get("EpisodeNumber00"))),
+        imdb_id=imdb_id(data.get("Provider_imdb")),
+        tmdb_id=whole(data.get("Provider_tmdb")),
         position_seconds=position,
         runtime_seconds=runtime,
         occurred_at=occurred_at,
@@ -199,7 +205,7 @@ def _emby(data: dict[str, Any], received_at: datetime) -> Play:
         raise _not_a_film(item_type)
     ids = {str(k).lower(): v for k, v in (item.get("ProviderIds") or {}).items()}
     occurred_at = _when(data.get("Date")) or received_at
-    position = _ticks(info.get("PositionTicks"))
+    position = seconds_of_ticks(info.get("PositionTicks"))
     user_id = user_id_normal(user.get("Id"))
     item_id = _text(item.get("Id"))
     if not user_id or not item_id:
@@ -211,14 +217,14 @@ def _emby(data: dict[str, Any], received_at: datetime) -> Play:
         item_id=item_id,
         is_episode=item_type == "Episode",
         name=_text(item.get("Name")),
-        year=_int(item.get("ProductionYear")),
+        year=whole(item.get("ProductionYear")),
         series_name=_text(item.get("SeriesName")),
-        season=_int(item.get("ParentIndexNumber")),
-        episode=_int(item.get("IndexNumber")),
-        imdb_id=_imdb(ids.get("imdb")),
-        tmdb_id=_int(ids.get("tmdb")),
+        season=whole(item.get("ParentIndexNumber")),
+        episode=whole(item.get("IndexNumber")),
+        imdb_id=imdb_id(ids.get("imdb")),
+        tmdb_id=whole(ids.get("tmdb")),
         position_seconds=position,
-        runtime_seconds=_ticks(item.get("RunTimeTicks")),
+        runtime_seconds=seconds_of_ticks(item.get("RunTimeTicks")),
         occurred_at=occurred_at,
         stars=None,
         event_key=_key("emby", event, user_id, item_id, occurred_at, position),
@@ -256,7 +262,7 @@ def _plex(data: dict[str, Any], received_at: datetime) -> Play:
     guids = [_text(guid.get("id")) for guid in metadata.get("Guid") or []]
     imdb = next((g.removeprefix("imdb://") for g in guids if g.startswith("imdb://")), "")
     tmdb = next((g.removeprefix("tmdb://") for g in guids if g.startswith("tmdb://")), "")
-    position = _millis(metadata.get("viewOffset"))
+    position = seconds_of_millis(metadata.get("viewOffset"))
     stars = None
     if action == Action.RATE:
         rating = data.get("rating", metadata.get("userRating"))
@@ -274,14 +280,14 @@ def _plex(data: dict[str, Any], received_at: datetime) -> Play:
         item_id=item_id,
         is_episode=is_episode,
         name=_text(metadata.get("title")),
-        year=_int(metadata.get("year")),
+        year=whole(metadata.get("year")),
         series_name=_text(metadata.get("grandparentTitle")) if is_episode else "",
-        season=_int(metadata.get("parentIndex")) if is_episode else None,
-        episode=_int(metadata.get("index")) if is_episode else None,
-        imdb_id=_imdb(imdb),
-        tmdb_id=_int(tmdb),
+        season=whole(metadata.get("parentIndex")) if is_episode else None,
+        episode=whole(metadata.get("index")) if is_episode else None,
+        imdb_id=imdb_id(imdb),
+        tmdb_id=whole(tmdb),
         position_seconds=position,
-        runtime_seconds=_millis(metadata.get("duration")),
+        runtime_seconds=seconds_of_millis(metadata.get("duration")),
         occurred_at=received_at,
         stars=stars,
         # No time in the body: the same event at the same offset within a minute is one.
@@ -312,15 +318,6 @@ def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _int(value: object) -> int | None:
-    if isinstance(value, bool) or value in (None, ""):
-        return None
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return None
-
-
 def _bool(value: object) -> bool:
     # Handlebars prints C# booleans as True/False.
     if isinstance(value, str):
@@ -328,37 +325,11 @@ def _bool(value: object) -> bool:
     return value is True
 
 
-def _ticks(value: object) -> int | None:
-    ticks = _int(value)
-    return None if ticks is None or ticks < 0 else ticks // TICKS_PER_SECOND
-
-
-def _millis(value: object) -> int | None:
-    millis = _int(value)
-    return None if millis is None or millis < 0 else millis // 1000
-
-
-def _imdb(value: object) -> str:
-    text = _text(value).lower()
-    return text if text.startswith("tt") and text[2:].isdigit() else ""
-
-
 def _when(value: object) -> datetime | None:
-    text = _text(value)
-    if not text:
-        return None
-    # .NET prints seven digits of fractions; Python reads up to six.
-    if "." in text:
-        head, _, rest = text.partition(".")
-        digits = "".join(c for c in rest if c.isdigit())
-        zone = rest[len(digits) :]
-        text = f"{head}.{digits[:6]}{zone}"
     try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return moment(value)
     except ValueError:
         raise PayloadError(f"{value!r} is not a time.") from None
-    # A time without an offset is the server's UTC.
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _key(*parts: object) -> str:

@@ -106,7 +106,7 @@ def play_record(*, server: MediaServer, play: Play) -> Outcome:
     target = title_match(play)
     if target is None:
         return _keep(server, user, play, UnmatchedPlay.Reason.TITLE)
-    return _apply(server, user.profile, play, *target)
+    return play_apply(server, user.profile, play, *target)
 
 
 def _server_user(server: MediaServer, play: Play, now: datetime) -> MediaServerUser:
@@ -154,9 +154,10 @@ def title_match(play: Play) -> tuple[Title, Episode | None] | None:
     return (series[0], episode) if episode is not None else None
 
 
-def _apply(
+def play_apply(
     server: MediaServer, profile: Profile, play: Play, title: Title, episode: Episode | None
 ) -> Outcome:
+    """One play of a known title for a profile: a heartbeat, or for RATE a rating."""
     if play.action == Action.RATE:
         return _rate(profile, title, play)
     ours = services.runtime_seconds(title, episode)
@@ -254,7 +255,7 @@ def unmatched_apply(plays: list[UnmatchedPlay]) -> dict[str, int]:
         if target is None:
             counts["waiting"] = counts.get("waiting", 0) + 1
             continue
-        outcome = _apply(kept.server, user.profile, play, *target)
+        outcome = play_apply(kept.server, user.profile, play, *target)
         UnmatchedPlay.objects.filter(pk=kept.pk).update(
             applied_at=timezone.now(), outcome=f"{outcome.status}: {outcome.detail}"[:300]
         )

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from catalog.models import Title
+from config.secret_box import unseal
 from recommendations.media_servers import services
-from recommendations.media_servers.models import MediaServer, MediaServerUser, UnmatchedPlay
+from recommendations.media_servers.models import (
+    MediaServer,
+    MediaServerUser,
+    SyncStatus,
+    UnmatchedPlay,
+)
 from recommendations.models import WatchEvent
 from tests.factories import ProfileFactory, TitleFactory, UserFactory
+from tests.media_servers.recorded_server import KEY, RecordedServer
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +168,57 @@ def _play_fields(body: str) -> dict:
 
     play = parse(ServerKind.PLEX, body, received_at=datetime.now(UTC))
     return {field: getattr(play, field) for field in play.__dataclass_fields__}
+
+
+def test_the_api_key_is_sealed_and_never_shown(admin_client: Client) -> None:
+    server, _token = _add(admin_client, api_key="k-123-secret")
+    assert "k-123-secret" not in server.api_key_sealed
+    assert unseal(server.api_key_sealed) == "k-123-secret"
+    change = reverse("admin:recommendations_mediaserver_change", args=[server.pk])
+    page = admin_client.get(change)
+    assert "k-123-secret" not in page.text
+    assert "Yes (sealed; never shown)" in page.text
+    # Saved again without a key: the stored one stays.
+    admin_client.post(
+        change,
+        {
+            "name": server.name,
+            "kind": server.kind,
+            "base_url": server.base_url,
+            "account": "",
+            "api_key": "",
+            "users-TOTAL_FORMS": "0",
+            "users-INITIAL_FORMS": "0",
+        },
+    )
+    server.refresh_from_db()
+    assert unseal(server.api_key_sealed) == "k-123-secret"
+
+
+def test_sync_now_reads_the_library(
+    admin_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    with RecordedServer("jellyfin") as recorded:
+        server, _token = _add(admin_client, base_url=recorded.url, api_key=KEY)
+        with django_capture_on_commit_callbacks(execute=True):
+            admin_client.post(
+                reverse("admin:recommendations_mediaserver_changelist"),
+                {"action": "sync_now", "_selected_action": [server.pk]},
+            )
+            server.refresh_from_db()
+            assert server.sync_status == SyncStatus.QUEUED
+    server.refresh_from_db()
+    assert server.sync_status == SyncStatus.DONE
+    assert Title.objects.filter(name="Arrival").exists()
+
+
+def test_sync_now_without_a_key_says_so(admin_client: Client) -> None:
+    server, _token = _add(admin_client)
+    response = admin_client.post(
+        reverse("admin:recommendations_mediaserver_changelist"),
+        {"action": "sync_now", "_selected_action": [server.pk]},
+        follow=True,
+    )
+    assert "cannot be synced: enter one" in response.text
+    server.refresh_from_db()
+    assert server.sync_status == SyncStatus.NEVER
