@@ -110,6 +110,21 @@ def play_record(*, server: MediaServer, play: Play) -> Outcome:
 
 
 def _server_user(server: MediaServer, play: Play, now: datetime) -> MediaServerUser:
+    if server.kind == MediaServer.Kind.PLEX and play.user_name:
+        # Plex's webhooks name the owner by the plex.tv account id, its /accounts list
+        # (the library sync's) by the server's own: the same person, found by name.
+        named = (
+            MediaServerUser.objects.select_related("profile")
+            .filter(server=server, name__iexact=play.user_name)
+            .exclude(external_id=play.user_id)
+            .first()
+        )
+        if (
+            named is not None
+            and not MediaServerUser.objects.filter(server=server, external_id=play.user_id).exists()
+        ):
+            MediaServerUser.objects.filter(pk=named.pk).update(last_seen_at=now)
+            return named
     user, created = MediaServerUser.objects.select_related("profile").get_or_create(
         server=server,
         external_id=play.user_id,

@@ -47,7 +47,12 @@ from recommendations.media_servers.clients import (
     ServerError,
     UserState,
 )
-from recommendations.media_servers.models import Availability, MediaServer, SyncStatus
+from recommendations.media_servers.models import (
+    Availability,
+    MediaServer,
+    MediaServerUser,
+    SyncStatus,
+)
 from recommendations.media_servers.payloads import Action, Play
 
 logger = logging.getLogger(__name__)
@@ -62,6 +67,7 @@ class SyncError(Exception):
 
 @dataclass
 class SyncReport:
+    users_added: int = 0
     titles_added: int = 0
     titles_found: int = 0
     episodes_added: int = 0
@@ -98,6 +104,7 @@ def library_sync(
     now = timezone.now()
     if server.kind == MediaServer.Kind.PLEX:
         client.identity()
+    report.users_added = _users_write(server, client)
     seen: set[str] = set()
     for number, item in enumerate(client.items(), start=1):
         episodes = client.episodes(item.item_id) if item.is_series else []
@@ -152,6 +159,20 @@ def sync_run(server_id: int, *, timeout: float) -> SyncReport | None:
 # --------------------------------------------------------------------------------------
 # The catalogue
 # --------------------------------------------------------------------------------------
+
+
+def _users_write(server: MediaServer, client: Client) -> int:
+    """The server's users, for a curator to choose their profiles from; a new name is
+    taken, a profile chosen stays."""
+    added = 0
+    for user in client.users():
+        found, created = MediaServerUser.objects.get_or_create(
+            server=server, external_id=user.user_id, defaults={"name": user.name[:150]}
+        )
+        added += created
+        if not created and user.name and found.name != user.name:
+            MediaServerUser.objects.filter(pk=found.pk).update(name=user.name[:150])
+    return added
 
 
 @transaction.atomic

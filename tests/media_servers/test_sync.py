@@ -4,12 +4,14 @@ with recorded responses in the server's own format."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from catalog.models import Episode, Title
 from config.secret_box import seal
-from recommendations.media_servers import clients, sync
+from recommendations.media_servers import clients, services, sync
 from recommendations.media_servers.models import (
     Availability,
     MediaServer,
@@ -21,6 +23,8 @@ from tests.factories import ProfileFactory, TitleFactory
 from tests.media_servers.recorded_server import KEY, RecordedServer
 
 pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 ALICE = {
     "jellyfin": "5d1e7f3a9b2c4d6e8f0a1b2c3d4e5f60",
@@ -204,3 +208,30 @@ def test_a_mapped_users_played_and_resumable_items_count(
         again = sync.sync_run(server.pk, timeout=5)
         assert again is not None
         assert again.states.get("recorded", 0) == 0
+
+
+def test_the_servers_users_arrive_for_a_curator_to_map(recorded: RecordedServer) -> None:
+    server = _server(recorded)
+    profile = ProfileFactory()
+    MediaServerUser.objects.create(
+        server=server, external_id=ALICE.get(recorded.kind, "1"), name="Alice", profile=profile
+    )
+    sync.sync_run(server.pk, timeout=5)
+    users = {user.name: user for user in server.users.all()}
+    assert set(users) == {"alice", "bob"}  # Plex's nameless account 0 is left out
+    # A name taken from the server; the profile a curator chose stays.
+    assert users["alice"].profile == profile
+
+
+def test_a_plex_owners_webhook_finds_the_user_the_sync_listed(client: Client) -> None:
+    with RecordedServer("plex") as recorded:
+        server = _server(recorded)
+        sync.sync_run(server.pk, timeout=5)
+    alice = server.users.get(name="alice")  # /accounts says id 1
+    alice.profile = ProfileFactory()
+    alice.save()
+    token = services.webhook_token_new(server)
+    body = (FIXTURES / "plex_media_play_movie.json").read_text()  # Account.id 31415926
+    response = client.post(f"/hooks/media/{token}/", {"payload": body})
+    assert response.json()["status"] == "recorded"
+    assert server.users.count() == 2
