@@ -97,14 +97,33 @@ class Client:
     # Plex: the server's machineIdentifier, for links into its web app.
     server_id: str = field(default="", init=False)
 
+    def image(self, path: str, *, max_bytes: int) -> bytes:
+        """An image of the server's (a poster), at most `max_bytes`: ServerError otherwise."""
+        body = self._fetch(
+            path, {"maxWidth": 600} if path.startswith("/Items/") else None, max_bytes=max_bytes
+        )
+        if len(body) > max_bytes:
+            raise ServerError(f"The image at {path} is larger than {max_bytes} bytes.")
+        return body
+
     def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        body = self._fetch(path, params)
+        try:
+            return json.loads(body)
+        except ValueError:
+            raise ServerError(f"The server's answer to {path} is not JSON.") from None
+
+    def _fetch(
+        self, path: str, params: dict[str, Any] | None = None, *, max_bytes: int = -1
+    ) -> bytes:
         url = self.base_url.rstrip("/") + path
         if params:
             url += "?" + urllib.parse.urlencode(params)
         request = urllib.request.Request(url, headers=self._headers())
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                body = response.read()
+                # One byte over the limit is enough to refuse it.
+                body = response.read(max_bytes + 1 if max_bytes >= 0 else -1)
         except urllib.error.HTTPError as error:
             if error.code in (401, 403):
                 raise Unauthorized(f"The server refused the API key ({error.code}).") from None
@@ -112,10 +131,7 @@ class Client:
         except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
             reason = getattr(error, "reason", error)
             raise ServerError(f"The server cannot be reached: {reason}.") from None
-        try:
-            return json.loads(body)
-        except ValueError:
-            raise ServerError(f"The server's answer to {path} is not JSON.") from None
+        return body
 
     def _headers(self) -> dict[str, str]:
         raise NotImplementedError

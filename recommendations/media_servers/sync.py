@@ -15,15 +15,20 @@ items the server no longer has.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
+from PIL import Image
 
 from catalog.maturity import MaturityRating
 from catalog.models import (
@@ -37,6 +42,7 @@ from catalog.models import (
     Season,
     Title,
 )
+from catalog.posters import poster_upload_validate
 from config.secret_box import SecretUnreadable, unseal
 from recommendations.media_servers import services
 from recommendations.media_servers.clients import (
@@ -71,6 +77,7 @@ class SyncReport:
     titles_added: int = 0
     titles_found: int = 0
     episodes_added: int = 0
+    posters: int = 0
     gone: int = 0
     states: dict[str, int] = field(default_factory=dict)
 
@@ -78,7 +85,8 @@ class SyncReport:
         states = ", ".join(f"{n} {status}" for status, n in sorted(self.states.items()))
         return (
             f"{self.titles_found + self.titles_added} titles ({self.titles_added} new), "
-            f"{self.episodes_added} new episodes, {self.gone} gone from the server; "
+            f"{self.episodes_added} new episodes, {self.posters} posters, "
+            f"{self.gone} gone from the server; "
             f"played state: {states or 'nothing new'}."
         )
 
@@ -108,7 +116,10 @@ def library_sync(
     seen: set[str] = set()
     for number, item in enumerate(client.items(), start=1):
         episodes = client.episodes(item.item_id) if item.is_series else []
-        seen |= _item_write(server, item, episodes, now, report)
+        title, written = _item_write(server, item, episodes, now, report)
+        seen |= written
+        if not title.poster and item.image_path:
+            report.posters += _poster_fetch(client, title, item.image_path)
         if number % PROGRESS_EVERY == 0:
             progress(f"{number} titles read")
     if client.server_id and client.server_id != server.server_id:
@@ -182,7 +193,7 @@ def _item_write(
     episodes: list[EpisodeItem],
     now: datetime,
     report: SyncReport,
-) -> set[str]:
+) -> tuple[Title, set[str]]:
     title, created = _title_find_or_add(item)
     if created:
         report.titles_added += 1
@@ -204,7 +215,7 @@ def _item_write(
         unique_fields=["server", "item_id"],
         update_fields=["title", "episode", "seen_at"],
     )
-    return {row.item_id for row in rows}
+    return title, {row.item_id for row in rows}
 
 
 def _title_find_or_add(item: LibraryItem) -> tuple[Title, bool]:
@@ -247,6 +258,28 @@ def _title_fill(title: Title, item: LibraryItem) -> None:
         changes["imdb_id"] = item.imdb_id
     if changes:
         Title.objects.filter(pk=title.pk).update(**changes)
+
+
+def _poster_fetch(client: Client, title: Title, path: str) -> int:
+    """The server's poster for a title that has none, kept in the site's storage: 1 when
+    kept. A poster that cannot be had (too big, not an image, the server busy) is left
+    to the next sync; the title keeps its drawn one meanwhile."""
+    try:
+        data = client.image(path, max_bytes=settings.MARQUEE_POSTER_MAX_BYTES)
+        upload = ContentFile(data, name=f"{title.slug}.img")
+        poster_upload_validate(upload)
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            extension = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}.get(image.format or "")
+    except (ServerError, ValidationError, OSError, SyntaxError, ValueError) as error:
+        logger.info("No poster for title %s from the server: %s", title.pk, error)
+        return 0
+    if extension is None:
+        return 0
+    title.poster.save(f"{title.slug}.{extension}", ContentFile(data), save=False)
+    # A save, not an update: the catalogue's stamp moves and pages draw the new poster.
+    title.save(update_fields=["poster", "updated_at"])
+    return 1
 
 
 def _genres_and_people(title: Title, item: LibraryItem) -> None:

@@ -8,6 +8,7 @@ server down after some requests, slow it past the client's timeout, or delete an
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import threading
@@ -17,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+from PIL import Image
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KEY = "s3cret-api-key"
@@ -33,6 +36,7 @@ class RecordedServer:
         self.fail_after: int | None = None  # answer 503 from this many requests on
         self.delay = 0.0
         self.deleted: set[str] = set()  # item ids the server no longer has
+        self.poster = _png()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -74,6 +78,8 @@ class RecordedServer:
             time.sleep(self.delay)
         if not self._authorised(headers, query):
             return self._unauthorised()
+        if re.fullmatch(r"/Items/[^/]+/Images/Primary|/library/metadata/\d+/thumb/\d+", path):
+            return 200, "image/png", self.poster
         body = self._route(path, query)
         if body is None:
             return 404, "text/plain", b"Not Found"
@@ -159,6 +165,12 @@ class RecordedServer:
                 pass
 
         return Handler
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (200, 300), (40, 60, 90)).save(out, format="PNG")
+    return out.getvalue()
 
 
 def _page(items: list[Any], query: dict[str, list[str]]) -> dict[str, Any]:

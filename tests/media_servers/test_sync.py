@@ -235,3 +235,30 @@ def test_a_plex_owners_webhook_finds_the_user_the_sync_listed(client: Client) ->
     response = client.post(f"/hooks/media/{token}/", {"payload": body})
     assert response.json()["status"] == "recorded"
     assert server.users.count() == 2
+
+
+def test_posters_come_from_the_server_and_stay_in_storage(recorded: RecordedServer) -> None:
+    server = _server(recorded)
+    report = sync.sync_run(server.pk, timeout=5)
+    assert report is not None
+    arrival = Title.objects.get(name="Arrival")
+    assert arrival.poster.name.startswith("posters/")
+    assert arrival.poster.name.endswith(".png")
+    assert arrival.poster.read() == recorded.poster
+    # Kept: the next sync asks for none.
+    recorded.requests.clear()
+    sync.sync_run(server.pk, timeout=5)
+    assert not [path for path in recorded.requests if "/Images/" in path or "/thumb/" in path]
+
+
+def test_a_bad_or_oversized_image_is_not_taken_as_a_poster(
+    recorded: RecordedServer, settings: object
+) -> None:
+    server = _server(recorded)
+    recorded.poster = b"<html>not an image</html>"
+    assert sync.sync_run(server.pk, timeout=5) is not None
+    assert not Title.objects.get(name="Arrival").poster
+    recorded.poster = b"\x89PNG" + b"\0" * 2_000_000
+    settings.MARQUEE_POSTER_MAX_BYTES = 1_000_000
+    assert sync.sync_run(server.pk, timeout=5) is not None
+    assert not Title.objects.exclude(poster="").exists()
