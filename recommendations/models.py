@@ -341,6 +341,7 @@ class CatalogueArrays(models.Model):
 # The media servers' models live with their code; importing them here registers them.
 from recommendations.media_servers.models import (  # noqa: E402, F401
     Availability,
+    LibraryOptions,
     MediaServer,
     MediaServerUser,
     UnmatchedPlay,

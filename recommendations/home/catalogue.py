@@ -38,7 +38,14 @@ from recommendations.core.page import catalogue as core_catalogue
 from recommendations.core.page.catalogue import Catalogue
 from recommendations.core.similar import content_matrix
 from recommendations.memo import ProcessMemo
-from recommendations.models import CatalogueArrays, Rating, TrendingTitle, WatchProgress
+from recommendations.models import (
+    Availability,
+    CatalogueArrays,
+    LibraryOptions,
+    Rating,
+    TrendingTitle,
+    WatchProgress,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -145,10 +152,16 @@ def catalogue_stamp() -> str:
 
 
 @receiver([post_save, post_delete], sender=Title)
+@receiver([post_save, post_delete], sender=LibraryOptions)
 def _catalogue_changed(**_kwargs: object) -> None:
-    # A title saved here: this process checks the database again at once, and so does
-    # every other within the memo's seconds. Again on commit, so that no process keeps
-    # the stamp it read before the change was committed.
+    catalogue_changed()
+
+
+def catalogue_changed() -> None:
+    """A title, the library options or what the media servers hold changed: this process
+    checks the database again at once, and so does every other within the memo's
+    seconds. Again on commit, so that no process keeps the stamp it read before the
+    change was committed."""
     _stamp_forget()
     transaction.on_commit(_stamp_forget)
 
@@ -166,8 +179,31 @@ def _stamp_read() -> str:
         )
         last = found["last"].timestamp() if found["last"] else 0
         stamp = f"{found['n']}-{last:.6f}"
+        if _only_available():
+            # What the servers hold is part of the catalogue the rows draw from.
+            held = Availability.objects.aggregate(n=Count("pk"), last=Max("seen_at"))
+            seen = held["last"].timestamp() if held["last"] else 0
+            stamp += f"-own{held['n']}-{seen:.0f}"
         cache.set(CATALOGUE_STAMP_KEY, stamp, CATALOGUE_CHECK_SECONDS)
     return stamp
+
+
+def _only_available() -> bool:
+    return LibraryOptions.objects.filter(pk=1, only_available=True).exists()
+
+
+def _available(ids: np.ndarray) -> np.ndarray | None:
+    """With "Only what we own", the titles a synced server has; None: every title (also
+    when no server has synced any, so that a new site's rows are not empty)."""
+    if not _only_available():
+        return None
+    held = list(Availability.objects.values_list("title_id", flat=True).distinct())
+    if not held:
+        return None
+    available = np.zeros(ids.size, dtype=bool)
+    at = core_signals.index_of(ids, np.asarray(held, dtype=np.int64))
+    available[at[at >= 0]] = True
+    return available
 
 
 def forget() -> None:
@@ -281,6 +317,7 @@ def catalogue_build(stamp: str) -> Catalogue:
         tags=tags,
         tag_meta=[(slug, name) for _pk, slug, name in tag_meta],
         content=content,
+        available=_available(ids),
     )
 
 

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -18,6 +18,7 @@ from config.enqueue import task_enqueue_named
 from config.secret_box import SecretUnreadable, seal, unseal
 from recommendations.media_servers import services
 from recommendations.media_servers.models import (
+    LibraryOptions,
     MediaServer,
     MediaServerUser,
     SyncStatus,
@@ -297,3 +298,19 @@ class UnmatchedPlayAdmin(admin.ModelAdmin):
     @admin.action(description="Count the selected plays now (their user mapped, title found)")
     def apply_plays(self, request: HttpRequest, queryset: QuerySet[UnmatchedPlay]) -> None:
         _apply_and_report(request, queryset)
+
+
+@admin.register(LibraryOptions)
+class LibraryOptionsAdmin(admin.ModelAdmin):
+    # One row: the list opens it.
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        options = LibraryOptions.current()
+        return HttpResponseRedirect(
+            reverse("admin:recommendations_libraryoptions_change", args=[options.pk])
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -199,3 +199,28 @@ class Availability(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title_id} on {self.server_id} as {self.item_id}"
+
+
+class LibraryOptions(models.Model):
+    """The site's one row of options for what its media servers hold."""
+
+    only_available = models.BooleanField(
+        "only what we own",
+        default=False,
+        help_text=(
+            "Home rows and “More like this” show only titles a synced media server has. "
+            "Search and browsing still find the whole catalogue. Without any synced title "
+            "the rows show everything, as before."
+        ),
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "library options"
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="rec_libraryoptions_one")]
+
+    def __str__(self) -> str:
+        return "Library options"
+
+    @classmethod
+    def current(cls) -> LibraryOptions:
+        return cls.objects.get_or_create(pk=1)[0]

@@ -44,6 +44,7 @@ from catalog.models import (
 )
 from catalog.posters import poster_upload_validate
 from config.secret_box import SecretUnreadable, unseal
+from recommendations.home import catalogue as home_catalogue
 from recommendations.media_servers import services
 from recommendations.media_servers.clients import (
     CLIENTS,
@@ -126,6 +127,8 @@ def library_sync(
         MediaServer.objects.filter(pk=server.pk).update(server_id=client.server_id)
         server.server_id = client.server_id
     report.gone, _ = Availability.objects.filter(server=server).exclude(item_id__in=seen).delete()
+    # "Only what we own" rows draw from what the servers hold.
+    home_catalogue.catalogue_changed()
     progress("played state")
     if server.kind != MediaServer.Kind.PLEX:
         # Plex tells a user's state only to that user's own token, which only plex.tv

@@ -38,7 +38,14 @@ class Catalogue:
     tags: sp.csr_matrix
     tag_meta: list[tuple[str, str]]
     content: sp.csr_matrix
+    # What the rows may show: every title, or with the site's "Only what we own" those a
+    # media server has. None: every title.
+    available: np.ndarray | None = None
     _embeddings: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.available is None:
+            self.available = np.ones(self.ids.size, dtype=bool)
 
     @property
     def size(self) -> int:
@@ -75,7 +82,17 @@ class Catalogue:
 # The artifact: plain arrays in an uncompressed .npz, never a pickle
 # --------------------------------------------------------------------------------------
 
-_DENSE = ("ids", "min_age", "is_series", "minutes", "episodes", "added_at", "year", "popularity")
+_DENSE = (
+    "ids",
+    "min_age",
+    "is_series",
+    "minutes",
+    "episodes",
+    "added_at",
+    "year",
+    "popularity",
+    "available",
+)
 _SPARSE = ("genres", "tags", "content")
 
 
@@ -107,7 +124,9 @@ def load(path: str | None = None, *, data: bytes | None = None) -> Catalogue:
         arrays = _mapped(path) if path is not None else _read(data or b"")
         return Catalogue(
             stamp=str(arrays["stamp"]),
-            **{name: arrays[name] for name in _DENSE},
+            **{name: arrays[name] for name in _DENSE if name != "available"},
+            # Files written before "Only what we own" have none: every title.
+            available=arrays.get("available"),
             **{
                 name: sp.csr_matrix(
                     (arrays[f"{name}.data"], arrays[f"{name}.indices"], arrays[f"{name}.indptr"]),

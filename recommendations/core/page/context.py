@@ -124,7 +124,7 @@ def page_context(
         popularity=cat.popularity,
         weights=weights if model is not None else None,
     )
-    allowed = cat.min_age <= max_age
+    allowed = (cat.min_age <= max_age) & cat.available
     refused = cat.index(activity.not_interested)
     allowed[refused[refused >= 0]] = False
 

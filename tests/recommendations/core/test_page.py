@@ -26,7 +26,7 @@ MINUTES[[2, 14]] = 180, 170
 MINUTES[[8, 20]] = 100
 
 
-def _catalogue() -> Catalogue:
+def _catalogue(available: np.ndarray | None = None) -> Catalogue:
     n = IDS.size
     genres = sp.csr_matrix(
         (np.ones(n, dtype=np.float32), (np.arange(n), [DRAMA] * 12 + [COMEDY] * 12)), shape=(n, 2)
@@ -46,6 +46,7 @@ def _catalogue() -> Catalogue:
         tags=sp.csr_matrix((n, 0), dtype=np.float32),
         tag_meta=[],
         content=content_matrix([[f"g{DRAMA}"]] * 12 + [[f"g{COMEDY}"]] * 12),
+        available=available,
     )
 
 
@@ -73,6 +74,7 @@ def _page(
     intent: Intent | None = None,
     max_age: int = 18,
     visible: Iterable[int] | None = None,
+    available: np.ndarray | None = None,
 ) -> tuple[Page, list[set[int]]]:
     asked: list[set[int]] = []
 
@@ -83,7 +85,7 @@ def _page(
         return {pk: (f"Title {pk}", f"title-{pk}") for pk in wanted & allowed}
 
     ctx = page_context(
-        cat=_catalogue(),
+        cat=_catalogue(available),
         activity=activity or _activity(),
         intent=intent or Intent(),
         now=NOW,
@@ -129,6 +131,17 @@ def test_a_kids_limit_keeps_adult_titles_off_every_row() -> None:
     shown = {pk for row in page.rows for pk in row.see_all_ids}
     assert shown
     assert not shown & {122, 123, 124}
+
+
+def test_only_what_we_own_keeps_other_titles_off_every_row() -> None:
+    owned = {101, 103, 105, 106, 108, 109, 110, 111, 113, 114, 116, 118, 119, 120}
+    page, _asked = _page(available=np.isin(IDS, list(owned)))
+    shown = {pk for row in page.rows for pk in row.see_all_ids}
+    assert shown
+    assert shown <= owned
+    # Every title, as before, when nothing restricts them.
+    everything, _asked = _page()
+    assert {pk for row in everything.rows for pk in row.see_all_ids} - owned
 
 
 def test_tonight_s_budget_leaves_out_what_does_not_fit() -> None:
