@@ -136,3 +136,16 @@ def test_a_title_saved_or_deleted_in_this_process_moves_the_stamp_at_once(
     other.delete()
     assert home_catalogue.catalogue_stamp() != renamed
     assert home_catalogue.catalogue().size == 1
+
+
+def test_a_file_from_before_only_what_we_own_reads_as_every_title(tmp_path: Any) -> None:
+    TitleFactory.create_batch(3)
+    cat = home_catalogue.catalogue_build("old")
+    path = tmp_path / "old.npz"
+    with path.open("wb") as out:
+        core_catalogue.save(cat, out)
+    with np.load(path) as npz:
+        arrays = {name: npz[name] for name in npz.files if name != "available"}
+    np.savez(path, **arrays)
+    loaded = core_catalogue.load(str(path))
+    assert loaded.available.tolist() == [True, True, True]
