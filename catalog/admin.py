@@ -33,7 +33,7 @@ class SeasonInline(admin.TabularInline):
 class EpisodeInline(admin.TabularInline):
     model = Episode
     extra = 1
-    fields = ["number", "name", "runtime_minutes", "synopsis"]
+    fields = ["number", "name", "runtime_minutes", "synopsis", "video_path", "video_url"]
 
 
 class DecadeListFilter(admin.SimpleListFilter):
@@ -102,6 +102,10 @@ class TitleAdmin(admin.ModelAdmin):
         ),
         ("Classification", {"fields": ["genres", "tags"]}),
         ("Poster", {"fields": ["poster", "poster_preview"]}),
+        (
+            "Video (a film's; a series' episodes have their own)",
+            {"fields": ["video_path", "video_url"]},
+        ),
         (
             "External ids",
             {"fields": ["movielens_id", "imdb_id", "tmdb_id"], "classes": ["collapse"]},

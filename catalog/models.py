@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from catalog.maturity import MaturityRating, age_for, ratings_up_to
 from catalog.posters import poster_upload_validate
+from catalog.video import video_path_validate
 from config.slug_urls import slug_url
 
 if TYPE_CHECKING:
@@ -116,6 +117,20 @@ class Title(models.Model):
     name = models.CharField(max_length=255)
     slug = models.SlugField(max_length=280, unique=True)
     synopsis = models.TextField(blank=True)
+    video_path = models.CharField(
+        "video file",
+        max_length=500,
+        blank=True,
+        validators=[video_path_validate],
+        help_text="A file in the video folder (MARQUEE_VIDEO_ROOT), e.g. films/Arrival.mp4: "
+        "Marquee's player plays it.",
+    )
+    video_url = models.URLField(
+        "video stream",
+        max_length=500,
+        blank=True,
+        help_text="Or the address of a stream on your network (HTTP with range requests).",
+    )
     year = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
@@ -255,6 +270,20 @@ class Episode(models.Model):
     synopsis = models.TextField(blank=True)
     runtime_minutes = models.PositiveSmallIntegerField(
         "runtime (minutes)", validators=[MinValueValidator(1), MaxValueValidator(MAX_RUNTIME)]
+    )
+    video_path = models.CharField(
+        "video file",
+        max_length=500,
+        blank=True,
+        validators=[video_path_validate],
+        help_text="A file in the video folder (MARQUEE_VIDEO_ROOT), e.g. films/Arrival.mp4: "
+        "Marquee's player plays it.",
+    )
+    video_url = models.URLField(
+        "video stream",
+        max_length=500,
+        blank=True,
+        help_text="Or the address of a stream on your network (HTTP with range requests).",
     )
 
     class Meta:

@@ -26,5 +26,7 @@ urlpatterns = [
     path("titles/<slug:slug>/history/remove/", views.history_remove, name="history_remove"),
     path("watch/<slug:slug>/", views.player, name="player"),
     path("watch/<slug:slug>/<int:episode_id>/", views.player, name="player_episode"),
+    path("watch/<slug:slug>/video/", views.video, name="video"),
+    path("watch/<slug:slug>/<int:episode_id>/video/", views.video, name="video_episode"),
     path("hooks/media/<str:token>/", media_server_views.webhook, name="media_server_webhook"),
 ]

@@ -19,6 +19,7 @@ from django_htmx.http import trigger_client_event
 from accounts.decorators import profile_required
 from accounts.navigation import safe_next
 from catalog.models import Episode, Title
+from catalog.video import ranged_response, video_file
 from catalog.views import HtmxHttpRequest, page_number
 from recommendations import selectors, services
 from recommendations.core.page.intent import Intent
@@ -247,7 +248,15 @@ def player(request: HtmxHttpRequest, slug: str, episode_id: int | None = None) -
     runtime_minutes = (
         episode.runtime_minutes if episode else title.runtime_minutes or 0
     ) or settings.MARQUEE_DEFAULT_RUNTIME_MINUTES
-    return TemplateResponse(
+    playable = episode or title
+    video_src = playable.video_url or None
+    if playable.video_path:
+        video_src = (
+            reverse("recommendations:video_episode", args=[title.slug, episode.pk])
+            if episode
+            else reverse("recommendations:video", args=[title.slug])
+        )
+    response = TemplateResponse(
         request,
         "recommendations/player.html",
         {
@@ -259,8 +268,33 @@ def player(request: HtmxHttpRequest, slug: str, episode_id: int | None = None) -
             "private_session": request.profile.private_session,
             # For a series, how far into the whole series its resume point lies.
             "series_progress": state.progress if title.is_series else None,
+            # A real video where a curator gave one; otherwise the player plays time.
+            "video_src": video_src,
         },
     )
+    if video_src and playable.video_url and not playable.video_path:
+        # A stream on the household's network is another origin: this page may load it.
+        stream = urlsplit(playable.video_url)
+        response._csp_update = {"media-src": [f"{stream.scheme}://{stream.netloc}"]}
+    return response
+
+
+@profile_required
+@require_safe
+def video(request: HtmxHttpRequest, slug: str, episode_id: int | None = None) -> HttpResponse:
+    """The video file of a title or episode the profile may watch, in byte ranges."""
+    title = _title(request, slug)
+    playable: Title | Episode = title
+    if episode_id is not None:
+        playable = get_object_or_404(Episode, pk=episode_id, season__title=title)
+    if not playable.video_path:
+        raise Http404("This title has no video file.")
+    try:
+        path = video_file(playable.video_path)
+    except ValidationError:
+        # Moved or deleted since the curator named it.
+        raise Http404("The video file is not in the video folder any more.") from None
+    return ranged_response(request, path)
 
 
 def _list_page(

@@ -318,6 +318,9 @@ LOGGING = {
     },
 }
 MARQUEE_SERVE_MEDIA = env.get_bool("MARQUEE_SERVE_MEDIA", True)
+# The folder the household's video files are in (read only): curators name files in it
+# for Marquee's player. Empty: no files, streams only.
+MARQUEE_VIDEO_ROOT = env.get_str("MARQUEE_VIDEO_ROOT", "")
 # Seals media servers' API keys (config.secret_box); empty: derived from SECRET_KEY.
 MARQUEE_SECRETS_KEY = env.get_str("MARQUEE_SECRETS_KEY", "")
 # A media server's library sync: how long one request may take, and how often beat runs it.

@@ -1,4 +1,5 @@
-// Marquee's player: no video, but the clock, the progress bar and the heartbeats of one.
+// Marquee's player: a real <video> where a curator gave the title a file or a stream,
+// otherwise a clock that plays time, with the progress bar and heartbeats of a player.
 // It reports start / progress (every 10 s) / pause / seek / stop to the watch-events API,
 // queueing events while the network is down and flushing with keepalive on page exit.
 //
@@ -23,6 +24,11 @@
   const titleSlug = root.dataset.title;
   const episodeId = root.dataset.episode ? Number(root.dataset.episode) : null;
   const profileId = root.dataset.profile;
+
+  // With a video, the position is the video's, as a share of its own duration: the file
+  // and the catalogue's runtime may differ by minutes, and the API counts the latter.
+  const video = root.querySelector("[data-video]");
+  const screen = root.querySelector("[data-screen]");
 
   const ui = {
     play: root.querySelector("[data-action=play]"),
@@ -158,11 +164,23 @@
     if (unsent.length) send(unsent.slice(-BATCH)).catch(() => {});
   }
 
+  function videoDuration() {
+    return video && Number.isFinite(video.duration) && video.duration > 0 ? video.duration : runtime;
+  }
+
   function advance() {
     const now = performance.now();
-    position = Math.min(runtime, position + ((now - lastTick) / 1000) * Number(ui.speed.value));
+    if (video) {
+      position = Math.min(runtime, (video.currentTime * runtime) / videoDuration());
+    } else {
+      position = Math.min(runtime, position + ((now - lastTick) / 1000) * Number(ui.speed.value));
+    }
     lastTick = now;
     render();
+  }
+
+  function videoSeek() {
+    if (video) video.currentTime = (position * videoDuration()) / runtime;
   }
 
   function tick() {
@@ -173,6 +191,14 @@
   function play() {
     if (playing) return;
     if (position >= runtime) position = 0;
+    if (video) {
+      videoSeek();
+      video.play().catch(() => {
+        // Refused (no such file any more, a codec the browser lacks): say so.
+        if (playing) stop("This video cannot be played here.");
+      });
+      screen.classList.add("is-playing");
+    }
     playing = true;
     lastTick = performance.now();
     record("start");
@@ -186,6 +212,10 @@
     playing = false;
     clearInterval(ticker);
     clearInterval(heartbeat);
+    if (video) {
+      video.pause();
+      screen.classList.remove("is-playing");
+    }
   }
 
   function pause() {
@@ -214,6 +244,7 @@
     const to = Math.min(runtime, Math.max(0, Number(ui.seek.value)));
     if (Math.floor(to) === Math.floor(position)) return;
     position = to;
+    videoSeek();
     lastTick = performance.now();
     // Paused too: where the viewer left the slider is where Play resumes, here or later.
     record("seek");
@@ -238,6 +269,34 @@
       playing ? pause() : play();
     }
   });
+
+  if (video) {
+    // The video's own end, pauses and plays (its keyboard, a headset's buttons) are the
+    // player's: one state, one set of heartbeats.
+    video.addEventListener("ended", () => {
+      position = runtime;
+      if (playing) stop("Finished");
+    });
+    video.addEventListener("pause", () => {
+      if (playing && !video.ended) pause();
+    });
+    video.addEventListener("play", () => {
+      if (!playing) play();
+    });
+    video.addEventListener("error", () => {
+      if (playing) stop("This video cannot be played here.");
+      else say("This video cannot be played here.");
+    });
+    // Until its length is known the video is placed as if it had the catalogue's runtime.
+    video.addEventListener("loadedmetadata", () => {
+      if (!playing) videoSeek();
+    });
+    const fullscreen = root.querySelector("[data-action=fullscreen]");
+    fullscreen.addEventListener("click", () => {
+      if (screen.requestFullscreen) screen.requestFullscreen().catch(() => {});
+    });
+    videoSeek();
+  }
 
   // Listening from here on: the position slider takes moves (Play is enabled by render).
   ui.seek.disabled = false;
