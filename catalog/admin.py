@@ -33,6 +33,7 @@ class SeasonInline(admin.TabularInline):
 class EpisodeInline(admin.TabularInline):
     model = Episode
     extra = 1
+    formfield_overrides = {models.URLField: {"assume_scheme": "http"}}
     fields = ["number", "name", "runtime_minutes", "synopsis", "video_path", "video_url"]
 
 
@@ -84,7 +85,11 @@ class TitleAdmin(admin.ModelAdmin):
     inlines = [CreditInline, SeasonInline]
     readonly_fields = ["poster_preview", "updated_at"]
     # Bytes and pixels checked before Pillow decodes the upload, with a clear error.
-    formfield_overrides = {models.ImageField: {"form_class": PosterFormField}}
+    formfield_overrides = {
+        models.ImageField: {"form_class": PosterFormField},
+        # A stream on the household's network usually speaks plain HTTP.
+        models.URLField: {"assume_scheme": "http"},
+    }
     fieldsets = [
         (None, {"fields": ["kind", "name", "slug", "synopsis", "is_published"]}),
         (
