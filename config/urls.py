@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("account/", include("accounts.urls")),
     path("account/", include("recommendations.profile_data.urls")),
+    path("account/", include("recommendations.media_servers.urls")),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI from drf_spectacular_sidecar's static files (SPECTACULAR_SETTINGS): no CDN.

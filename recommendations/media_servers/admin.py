@@ -2,42 +2,24 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.html import format_html
 
 from accounts.models import Profile
-from config.enqueue import task_enqueue_named
 from config.secret_box import SecretUnreadable, seal, unseal
 from recommendations.media_servers import services
+from recommendations.media_servers.account_views import address_once
 from recommendations.media_servers.models import (
     LibraryOptions,
     MediaServer,
     MediaServerUser,
-    SyncStatus,
     UnmatchedPlay,
 )
-
-
-def _address_shown_once(request: HttpRequest, server: MediaServer, token: str) -> None:
-    url = request.build_absolute_uri(reverse("recommendations:media_server_webhook", args=[token]))
-    messages.warning(
-        request,
-        format_html(
-            "The webhook address of {}: <code>{}</code> — copy it into the server's webhook "
-            "settings now (README, “Media servers”). It is not kept and will not be shown "
-            "again; “Rotate the webhook address” makes a new one.",
-            server.name,
-            url,
-        ),
-    )
 
 
 class MediaServerUserInline(admin.TabularInline):
@@ -177,7 +159,7 @@ class MediaServerAdmin(admin.ModelAdmin):
         token = None if change else services.webhook_token_new(obj)
         super().save_model(request, obj, form, change)
         if token is not None:
-            _address_shown_once(request, obj, token)
+            address_once(request, obj, token)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         super().save_formset(request, form, formset, change)
@@ -200,23 +182,14 @@ class MediaServerAdmin(admin.ModelAdmin):
         if len(ready) < queryset.count():
             messages.error(request, "A server without an API key cannot be synced: enter one.")
         for server in ready:
-            MediaServer.objects.filter(pk=server.pk).update(
-                sync_status=SyncStatus.QUEUED, sync_progress=""
-            )
-            transaction.on_commit(partial(_sync_enqueue, request, server))
+            services.sync_request(server)
+        if ready:
+            messages.info(request, "Sync queued: its progress shows on each server's page.")
 
     @admin.action(description="Rotate the webhook address (the old one stops working)")
     def rotate_webhook_address(self, request: HttpRequest, queryset: QuerySet[MediaServer]) -> None:
         for server in queryset:
-            _address_shown_once(request, server, services.webhook_token_new(server))
-
-
-def _sync_enqueue(request: HttpRequest, server: MediaServer) -> None:
-    if task_enqueue_named("recommendations.tasks.media_server_sync", server.pk):
-        messages.info(request, f"{server.name}: sync queued; its progress shows here.")
-        return
-    MediaServer.objects.filter(pk=server.pk).update(sync_status=SyncStatus.FAILED)
-    messages.error(request, f"{server.name}: the task queue is down; try again shortly.")
+            address_once(request, server, services.webhook_token_new(server))
 
 
 def _apply_and_report(request: HttpRequest, plays: QuerySet[UnmatchedPlay]) -> None:

@@ -15,6 +15,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -23,8 +24,14 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from catalog.models import Episode, Title
+from config.enqueue import task_enqueue_named
 from recommendations import services, watching
-from recommendations.media_servers.models import MediaServer, MediaServerUser, UnmatchedPlay
+from recommendations.media_servers.models import (
+    MediaServer,
+    MediaServerUser,
+    SyncStatus,
+    UnmatchedPlay,
+)
 from recommendations.media_servers.payloads import Action, Play
 from recommendations.models import Source, WatchEvent
 
@@ -73,6 +80,21 @@ def webhook_token_new(server: MediaServer) -> str:
             webhook_token_hint=server.webhook_token_hint,
         )
     return token
+
+
+def sync_request(server: MediaServer) -> None:
+    """Queue a library sync of the server, once this transaction commits; its status
+    says "queued", and "failed" with the reason when the task queue cannot take it."""
+    MediaServer.objects.filter(pk=server.pk).update(sync_status=SyncStatus.QUEUED, sync_progress="")
+    transaction.on_commit(partial(_sync_enqueue, server.pk))
+
+
+def _sync_enqueue(server_id: int) -> None:
+    if not task_enqueue_named("recommendations.tasks.media_server_sync", server_id):
+        MediaServer.objects.filter(pk=server_id).update(
+            sync_status=SyncStatus.FAILED,
+            last_sync_error="The task queue is down: try again shortly.",
+        )
 
 
 def server_by_token(token: str) -> MediaServer | None:

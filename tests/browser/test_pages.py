@@ -21,7 +21,9 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Page
 
+from accounts.models import User
 from catalog.models import Title
+from recommendations.media_servers.models import MediaServer, MediaServerUser
 from recommendations.models import ModelVersion
 from tests.browser.scrolling import scroll_to_the_end
 from tests.browser.session import Window, watching_as
@@ -76,6 +78,18 @@ def _pages() -> dict[str, str]:
     series = Title.objects.filter(is_published=True, kind="series").order_by("pk").first()
     assert film is not None
     assert series is not None
+    account = User.objects.get(email="demo@marquee.local")
+    server = MediaServer.objects.create(
+        name="Living room",
+        kind="jellyfin",
+        base_url="http://192.168.1.10:8096",
+        account=account,
+        webhook_token_digest="tour",
+        webhook_token_hint="x9Zq",
+        events_rejected=1,
+        last_error="The body is not JSON: Expecting value: line 1 column 1 (char 0).",
+    )
+    MediaServerUser.objects.create(server=server, external_id="5d1e7f3a", name="alice")
     return {
         "home": "/",
         "film": film.get_absolute_url(),
@@ -88,6 +102,8 @@ def _pages() -> dict[str, str]:
         "player": f"/watch/{film.slug}/",
         "onboarding": "/me/start/",
         "account": "/account/",
+        "media servers": "/account/media-servers/",
+        "media server": f"/account/media-servers/{server.pk}/",
     }
 
 
