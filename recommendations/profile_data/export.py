@@ -19,6 +19,8 @@ from accounts.models import Profile, User
 from catalog.models import Episode, Title
 from recommendations.models import (
     ListItem,
+    MediaServer,
+    MediaServerUser,
     NotInterested,
     Rating,
     TasteExclusion,
@@ -105,8 +107,9 @@ def _profile_export(profile: Profile) -> dict[str, Any]:
 def account_export(*, account: User) -> dict[str, Any]:
     """Everything Marquee keeps about an account, as JSON-ready plain data.
 
-    Six queries whatever the number of profiles: the profiles, then one per kind of row
-    (ratings, watch progress, My List, not interested, taste exclusions) for all of them.
+    Seven queries whatever the number of profiles: the profiles, then one per kind of
+    row (ratings, watch progress, My List, not interested, taste exclusions) for all of
+    them, and the media servers; one more for their users when there are any.
     """
     profiles = (
         Profile.objects.filter(account=account)
@@ -151,6 +154,33 @@ def account_export(*, account: User) -> dict[str, Any]:
             "rating_scale": account.rating_scale,
         },
         "profiles": [_profile_export(profile) for profile in profiles],
+        # The account's own media servers; never their API key or webhook address.
+        "media_servers": [
+            {
+                "name": server.name,
+                "kind": server.kind,
+                "address": server.base_url,
+                "connected_at": _when(server.created_at),
+                "users": [
+                    {
+                        "name": user.name,
+                        "id_on_server": user.external_id,
+                        "profile": user.profile.name if user.profile else None,
+                    }
+                    for user in server.users.all()
+                ],
+            }
+            for server in MediaServer.objects.filter(account=account)
+            .order_by("name", "pk")
+            .prefetch_related(
+                Prefetch(
+                    "users",
+                    queryset=MediaServerUser.objects.select_related("profile").order_by(
+                        "name", "pk"
+                    ),
+                )
+            )
+        ],
     }
 
 

@@ -19,7 +19,10 @@ from django.urls import reverse
 
 from accounts.models import Profile, User
 from catalog.models import Title
+from config.secret_box import seal
 from recommendations import services
+from recommendations.media_servers.models import MediaServer, MediaServerUser
+from recommendations.media_servers.services import webhook_token_new
 from recommendations.models import Rating
 from recommendations.profile_data import letterboxd
 from recommendations.profile_data.export import account_export
@@ -112,7 +115,7 @@ class TestAccountExport:
         assert [p["name"] for p in export["profiles"]] == ["Alice"]
         assert "Bob" not in json.dumps(export)
 
-    def test_it_costs_six_queries_whatever_the_number_of_profiles(
+    def test_it_costs_seven_queries_whatever_the_number_of_profiles(
         self, alice: User, alice_profile: Profile, django_assert_num_queries: Callable[..., Any]
     ) -> None:
         fill(alice_profile)
@@ -124,11 +127,12 @@ class TestAccountExport:
         # 4. their My List items, with titles
         # 5. their not-interested marks, with titles
         # 6. their taste exclusions, with titles
-        with django_assert_num_queries(6):
+        # 7. the account's media servers (none here)
+        with django_assert_num_queries(7):
             export = account_export(account=alice)
         assert sum(len(p["watch_history"]) for p in export["profiles"]) == 9
 
-    def test_the_download_costs_seven_queries(
+    def test_the_download_costs_eight_queries(
         self,
         alice_client: Client,
         alice: User,
@@ -138,10 +142,36 @@ class TestAccountExport:
         fill(alice_profile)
         fill(ProfileFactory(account=alice, name="Sam"))
         # 1. the account with its current profile (accounts.viewer; the session comes from
-        # the cache), 2-7. the export's six: profiles, ratings, progress, list, not
-        # interested, exclusions
-        with django_assert_num_queries(7):
+        # the cache), 2-8. the export's seven: profiles, ratings, progress, list, not
+        # interested, exclusions, media servers
+        with django_assert_num_queries(8):
             alice_client.get(reverse("profile_data:data_export"))
+
+    def test_it_holds_the_accounts_media_servers_without_their_secrets(
+        self, alice: User, alice_profile: Profile
+    ) -> None:
+        server = MediaServer(
+            name="Den", kind="emby", base_url="http://192.168.1.10:8096", account=alice
+        )
+        token = webhook_token_new(server)
+        server.api_key_sealed = seal("the-api-key")
+        server.save()
+        MediaServerUser.objects.create(
+            server=server, external_id="abc", name="alice", profile=alice_profile
+        )
+        export = account_export(account=alice)
+        assert export["media_servers"] == [
+            {
+                "name": "Den",
+                "kind": "emby",
+                "address": "http://192.168.1.10:8096",
+                "connected_at": export["media_servers"][0]["connected_at"],
+                "users": [{"name": "alice", "id_on_server": "abc", "profile": "Alice"}],
+            }
+        ]
+        text = json.dumps(export)
+        assert token not in text
+        assert server.api_key_sealed not in text
 
     def test_it_needs_a_signed_in_account(self, client: Client) -> None:
         response = client.get(reverse("profile_data:data_export"))
