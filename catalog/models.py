@@ -108,15 +108,9 @@ class TitleQuerySet(models.QuerySet):
         return self.filter(title_visibility(profile, unpublished=unpublished))
 
 
-class Title(models.Model):
-    class Kind(models.TextChoices):
-        MOVIE = "movie", "Movie"
-        SERIES = "series", "Series"
+class Playable(models.Model):
+    """What Marquee's player plays of a film or an episode, where a curator gave one."""
 
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MOVIE)
-    name = models.CharField(max_length=255)
-    slug = models.SlugField(max_length=280, unique=True)
-    synopsis = models.TextField(blank=True)
     video_path = models.CharField(
         "video file",
         max_length=500,
@@ -131,6 +125,20 @@ class Title(models.Model):
         blank=True,
         help_text="Or the address of a stream on your network (HTTP with range requests).",
     )
+
+    class Meta:
+        abstract = True
+
+
+class Title(Playable):
+    class Kind(models.TextChoices):
+        MOVIE = "movie", "Movie"
+        SERIES = "series", "Series"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MOVIE)
+    name = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=280, unique=True)
+    synopsis = models.TextField(blank=True)
     year = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
@@ -263,27 +271,13 @@ class Season(models.Model):
         return self.name or f"Season {self.number}"
 
 
-class Episode(models.Model):
+class Episode(Playable):
     season = models.ForeignKey(Season, on_delete=models.CASCADE, related_name="episodes")
     number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     name = models.CharField(max_length=255)
     synopsis = models.TextField(blank=True)
     runtime_minutes = models.PositiveSmallIntegerField(
         "runtime (minutes)", validators=[MinValueValidator(1), MaxValueValidator(MAX_RUNTIME)]
-    )
-    video_path = models.CharField(
-        "video file",
-        max_length=500,
-        blank=True,
-        validators=[video_path_validate],
-        help_text="A file in the video folder (MARQUEE_VIDEO_ROOT), e.g. films/Arrival.mp4: "
-        "Marquee's player plays it.",
-    )
-    video_url = models.URLField(
-        "video stream",
-        max_length=500,
-        blank=True,
-        help_text="Or the address of a stream on your network (HTTP with range requests).",
     )
 
     class Meta:

@@ -14,6 +14,7 @@ from accounts.models import Profile
 from config.secret_box import SecretUnreadable, seal, unseal
 from recommendations.media_servers import services
 from recommendations.media_servers.account_views import address_once
+from recommendations.media_servers.forms import ServerForm
 from recommendations.media_servers.models import (
     LibraryOptions,
     MediaServer,
@@ -45,28 +46,9 @@ class MediaServerUserInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class MediaServerForm(forms.ModelForm):
-    base_url = forms.URLField(
-        label="Address",
-        # A server on the household's network usually speaks plain HTTP.
-        assume_scheme="http",
-        help_text=MediaServer._meta.get_field("base_url").help_text,
-    )
-    api_key = forms.CharField(
-        label="API key",
-        required=False,
-        strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text=(
-            "For the library sync. Jellyfin: Dashboard › API Keys; Emby: Settings › API Keys; "
-            "Plex: the server's X-Plex-Token. Stored sealed and never shown again; leave "
-            "empty to keep the one stored."
-        ),
-    )
-
-    class Meta:
-        model = MediaServer
-        fields = ["name", "kind", "base_url", "account"]
+class MediaServerForm(ServerForm):
+    class Meta(ServerForm.Meta):
+        fields = [*ServerForm.Meta.fields, "account"]
 
 
 @admin.register(MediaServer)
