@@ -419,10 +419,11 @@ class TestQueries:
         build_page(alice_profile, unseen=unseen)
         # Building the plan: the session's account and profile (1); the active model (1);
         # the catalogue's newest arrays (1: none yet, so this first page of the instance
-        # builds them, 9, records them, 2, and reads the stamp, 1); the profile's signals
-        # (5); trending (1); the names in the reasons (1); then one query per row for its
-        # cards (4 rows here).
-        with django_assert_max_num_queries(27):
+        # builds them, 9, asks whether rows show only what the media servers hold, 1,
+        # records them, 2, and reads the stamp, 1, with that option, 1); the profile's
+        # signals (5); trending (1); the names in the reasons (1); then one query per row
+        # for its cards (4 rows here).
+        with django_assert_max_num_queries(29):
             response = alice_client.get(ROWS)
         assert len(response.json()["rows"]) == 4
         # 1. the session's account with its profile (accounts.viewer; the session itself
