@@ -65,6 +65,8 @@ from recommendations.media_servers.payloads import Action, Play
 logger = logging.getLogger(__name__)
 
 ACTORS_KEPT = 10
+# The server owner's id in Plex's /accounts: whose state the server's token reads.
+PLEX_OWNER = "1"
 PROGRESS_EVERY = 25
 
 
@@ -130,13 +132,16 @@ def library_sync(
     # "Only what we own" rows draw from what the servers hold.
     home_catalogue.catalogue_changed()
     progress("played state")
-    if server.kind != MediaServer.Kind.PLEX:
+    users = server.users.filter(profile__isnull=False).select_related("profile")
+    if server.kind == MediaServer.Kind.PLEX:
         # Plex tells a user's state only to that user's own token, which only plex.tv
-        # hands out: its plays arrive by webhook.
-        for user in server.users.filter(profile__isnull=False).select_related("profile"):
-            for state in client.states(user.external_id):
-                status = _state_apply(server, user.profile, state)
-                report.states[status] = report.states.get(status, 0) + 1
+        # hands out: the server's token reads its owner's (account 1 in /accounts);
+        # the other users' plays arrive by webhook.
+        users = users.filter(external_id=PLEX_OWNER)
+    for user in users:
+        for state in client.states(user.external_id):
+            status = _state_apply(server, user.profile, state)
+            report.states[status] = report.states.get(status, 0) + 1
     return report
 
 

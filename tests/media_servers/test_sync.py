@@ -262,3 +262,23 @@ def test_a_bad_or_oversized_image_is_not_taken_as_a_poster(
     settings.MARQUEE_POSTER_MAX_BYTES = 1_000_000
     assert sync.sync_run(server.pk, timeout=5) is not None
     assert not Title.objects.exclude(poster="").exists()
+
+
+def test_the_plex_owners_played_state_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(clients, "PAGE_SIZE", 2)
+    with RecordedServer("plex") as recorded:
+        server = _server(recorded)
+        owner, shared = ProfileFactory(name="Alice"), ProfileFactory(name="Bob")
+        MediaServerUser.objects.create(server=server, external_id="1", profile=owner)
+        MediaServerUser.objects.create(server=server, external_id="12345678", profile=shared)
+        report = sync.sync_run(server.pk, timeout=5)
+    assert report is not None
+    films = {
+        row.title.name: row
+        for row in WatchProgress.objects.filter(profile=owner, episode=None).select_related("title")
+    }
+    assert films["Arrival"].completed
+    assert not films["Paddington 2"].completed
+    assert films["Paddington 2"].last_position > 0
+    # The token reads only its owner's state: a shared user's comes by webhook.
+    assert not WatchProgress.objects.filter(profile=shared).exists()
