@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
-from config.secret_box import seal
 from recommendations.media_servers import services
 from recommendations.media_servers.forms import ServerForm, UserMappingForm
 from recommendations.media_servers.models import MediaServer, UnmatchedPlay
@@ -46,8 +45,6 @@ def server_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         server = form.save(commit=False)
         server.account = request.user
-        if form.cleaned_data["api_key"]:
-            server.api_key_sealed = seal(form.cleaned_data["api_key"])
         token = services.webhook_token_new(server)
         server.save()
         address_once(request, server, token)
@@ -72,10 +69,7 @@ def server_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST if "map" in request.POST else None, users=users, account=request.user
     )
     if request.method == "POST" and "save" in request.POST and form.is_valid():
-        saved = form.save(commit=False)
-        if form.cleaned_data["api_key"]:
-            saved.api_key_sealed = seal(form.cleaned_data["api_key"])
-        saved.save()
+        saved = form.save()
         messages.success(request, f"{saved.name} is saved.")
         return redirect("media_servers:detail", pk=server.pk)
     if request.method == "POST" and "map" in request.POST and mapping.is_valid():
@@ -84,12 +78,8 @@ def server_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for user, profile in changed:
                 user.profile = profile
                 user.save(update_fields=["profile"])
-            counts = services.unmatched_apply(
-                list(
-                    UnmatchedPlay.objects.filter(
-                        server_user__in=[u for u, p in changed if p], applied_at=None
-                    ).select_related("server", "server_user__profile", "title", "episode")
-                )
+            counts = services.unmatched_apply_query(
+                UnmatchedPlay.objects.filter(server_user__in=[u for u, p in changed if p])
             )
         recorded = counts.get("recorded", 0)
         messages.success(

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
 from accounts.models import Profile
-from config.secret_box import SecretUnreadable, seal, unseal
+from config.secret_box import SecretUnreadable, unseal
 from recommendations.media_servers import services
 from recommendations.media_servers.account_views import address_once
 from recommendations.media_servers.forms import ServerForm
@@ -136,8 +136,6 @@ class MediaServerAdmin(admin.ModelAdmin):
         return "Yes (sealed; never shown)."
 
     def save_model(self, request: HttpRequest, obj: MediaServer, form: Any, change: bool) -> None:
-        if form.cleaned_data.get("api_key"):
-            obj.api_key_sealed = seal(form.cleaned_data["api_key"])
         token = None if change else services.webhook_token_new(obj)
         super().save_model(request, obj, form, change)
         if token is not None:
@@ -175,9 +173,7 @@ class MediaServerAdmin(admin.ModelAdmin):
 
 
 def _apply_and_report(request: HttpRequest, plays: QuerySet[UnmatchedPlay]) -> None:
-    counts = services.unmatched_apply(
-        list(plays.select_related("server", "server_user__profile", "title", "episode"))
-    )
+    counts = services.unmatched_apply_query(plays)
     if counts:
         summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
         messages.info(request, f"Plays kept aside: {summary}.")

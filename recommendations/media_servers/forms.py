@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from accounts.models import Profile, User
+from config.secret_box import seal
 from recommendations.media_servers.models import MediaServer, MediaServerUser
 
 API_KEY_HELP = (
@@ -32,6 +33,12 @@ class ServerForm(forms.ModelForm):
     class Meta:
         model = MediaServer
         fields = ["name", "kind", "base_url"]
+
+    def save(self, commit: bool = True) -> MediaServer:
+        # A key entered is sealed; none entered keeps the one stored.
+        if self.cleaned_data.get("api_key"):
+            self.instance.api_key_sealed = seal(self.cleaned_data["api_key"])
+        return super().save(commit)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

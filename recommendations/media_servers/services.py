@@ -19,7 +19,7 @@ from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Profile
@@ -160,24 +160,41 @@ def _server_user(server: MediaServer, play: Play, now: datetime) -> MediaServerU
     return user
 
 
+def title_by_ids_or_name(
+    titles: QuerySet[Title], *, imdb_id: str, tmdb_id: int | None, name: str, year: int | None
+) -> Title | None:
+    """The one title of `titles` with this IMDb id, else this TMDb id, else this name
+    and year (the name alone when the year is unknown, and no name: no title). Two
+    candidates are none: two titles of one name are for a curator to tell apart."""
+    by_name = Q(name__iexact=name, year=year) if year else Q(name__iexact=name)
+    for lookup in (
+        Q(imdb_id=imdb_id) if imdb_id else None,
+        Q(tmdb_id=tmdb_id) if tmdb_id else None,
+        by_name if name else None,
+    ):
+        if lookup is None:
+            continue
+        found = list(titles.filter(lookup)[:2])
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
 def title_match(play: Play) -> tuple[Title, Episode | None] | None:
     """The catalogue's title (and episode) of a play: by IMDb id, then TMDb id, then name
     and year; for an episode, its series by name and the episode by season and number.
     Only a single candidate counts: two titles of one name are for a curator to tell."""
     titles = Title.objects.filter(is_published=True)
     if not play.is_episode:
-        films = titles.filter(kind=Title.Kind.MOVIE)
-        for lookup in (
-            Q(imdb_id=play.imdb_id) if play.imdb_id else None,
-            Q(tmdb_id=play.tmdb_id) if play.tmdb_id else None,
-            Q(name__iexact=play.name, year=play.year) if play.name and play.year else None,
-        ):
-            if lookup is None:
-                continue
-            found = list(films.filter(lookup)[:2])
-            if len(found) == 1:
-                return found[0], None
-        return None
+        film = title_by_ids_or_name(
+            titles.filter(kind=Title.Kind.MOVIE),
+            imdb_id=play.imdb_id,
+            tmdb_id=play.tmdb_id,
+            # A webhook's name without a year is too loose to go by.
+            name=play.name if play.year else "",
+            year=play.year,
+        )
+        return (film, None) if film is not None else None
     if not play.series_name or play.season is None or play.episode is None:
         return None
     series = list(titles.filter(kind=Title.Kind.SERIES, name__iexact=play.series_name)[:2])
@@ -273,6 +290,17 @@ def _keep(
     else:
         detail = "Kept aside: no title in the catalogue matches it."
     return Outcome("kept", detail)
+
+
+def unmatched_apply_query(plays: QuerySet[UnmatchedPlay]) -> dict[str, int]:
+    """`unmatched_apply` of the plays of a query still kept aside, read in one query."""
+    return unmatched_apply(
+        list(
+            plays.filter(applied_at=None).select_related(
+                "server", "server_user__profile", "title", "episode"
+            )
+        )
+    )
 
 
 def unmatched_apply(plays: list[UnmatchedPlay]) -> dict[str, int]:

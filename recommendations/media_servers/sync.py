@@ -228,17 +228,15 @@ def _item_write(
 
 def _title_find_or_add(item: LibraryItem) -> tuple[Title, bool]:
     kind = Title.Kind.SERIES if item.is_series else Title.Kind.MOVIE
-    titles = Title.objects.filter(kind=kind)
-    for lookup in (
-        Q(imdb_id=item.imdb_id) if item.imdb_id else None,
-        Q(tmdb_id=item.tmdb_id) if item.tmdb_id else None,
-        Q(name__iexact=item.name, year=item.year) if item.year else Q(name__iexact=item.name),
-    ):
-        if lookup is None:
-            continue
-        found = list(titles.filter(lookup)[:2])
-        if len(found) == 1:
-            return found[0], False
+    found = services.title_by_ids_or_name(
+        Title.objects.filter(kind=kind),
+        imdb_id=item.imdb_id,
+        tmdb_id=item.tmdb_id,
+        name=item.name,
+        year=item.year,
+    )
+    if found is not None:
+        return found, False
     rating = item.maturity_rating if item.maturity_rating in MaturityRating.values else "NR"
     title = Title.objects.create(
         kind=kind,
